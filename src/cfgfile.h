@@ -1,0 +1,33 @@
+/* cfgfile.h - safe opening and reading of root-owned configuration. */
+#ifndef WGRUN_CFGFILE_H
+#define WGRUN_CFGFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CFG_POLICY_MAX (64 * 1024)
+#define CFG_TUNNEL_MAX (256 * 1024)
+
+/* Read dir/name into a fresh heap buffer with read(2). dir and every directory
+ * above it must be root-owned and not writable by group or others; the file is
+ * opened with O_NOFOLLOW and checked on the opened descriptor: regular, owned
+ * by root, not writable by group or others, when secret not readable by others
+ * either, at most max bytes. Returns 0, or a negative errno with a message
+ * naming the path in why (-ENOENT: the file does not exist). With ino/dev/
+ * ctime out-parameters the caller can identify the file it read. */
+struct cfg_identity {
+	unsigned long long dev, ino, size;
+	long long ctime_sec, ctime_nsec, mtime_sec, mtime_nsec;
+};
+int cfgfile_read(const char *dir, const char *name, bool secret, size_t max,
+		 char **buf, size_t *len, struct cfg_identity *id,
+		 char *why, size_t whylen);
+
+/* Wipe and free a buffer from cfgfile_read. */
+void cfgfile_release(char *buf, size_t len);
+
+/* Check that path (absolute) and every directory above it is root-owned and not
+ * writable by group or others; 0 or negative errno with why. */
+int cfgfile_check_dir(const char *path, char *why, size_t whylen);
+
+#endif

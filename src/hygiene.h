@@ -1,0 +1,25 @@
+/* hygiene.h - a clean process state: descriptors, signals, limits, ids. */
+#ifndef WGRUN_HYGIENE_H
+#define WGRUN_HYGIENE_H
+
+/* Reopen any closed descriptor 0-2 on /dev/null, so no file opened later
+ * lands on them (SECURITY-CHECKLIST item 2). Dies on failure. */
+void hygiene_std_fds(void);
+
+/* Close every descriptor from `from` up. */
+void hygiene_close_from(int from);
+
+/* In a root child: every id and group root, its own session, so that the
+ * caller can neither signal nor stop it; 0 or -errno. */
+int hygiene_become_root(void);
+
+/* Leave the caller's cgroup for the root of each hierarchy we know, so the
+ * caller cannot freeze us (best effort: absent hierarchies are skipped). */
+void hygiene_leave_cgroup(void);
+
+/* For a process that outlives the launch: default signal dispositions and an
+ * empty mask, RLIMIT_CORE 0, bounded NOFILE, cwd /, umask 022, std fds on
+ * /dev/null. Calls _exit on failure (only used in children). */
+void hygiene_daemon(void);
+
+#endif

@@ -1,0 +1,92 @@
+/* log.c - error exits and the audit log.
+ *
+ * openlog() is called first with a fixed tag: glibc's default tag is argv[0],
+ * which the caller chooses. Every message is formatted from a constant format
+ * string; caller-supplied text goes through log_escape() first. No locale. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+
+void log_open(void)
+{
+	openlog("wgrun", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+}
+
+static void vline(int err, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err)
+		dprintf(STDERR_FILENO, "wgrun: %s: %s\n", msg, strerror(err));
+	else
+		dprintf(STDERR_FILENO, "wgrun: %s\n", msg);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(0, fmt, ap);
+	va_end(ap);
+	_exit(EXIT_WGRUN);
+}
+
+void die_errno(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(err, fmt, ap);
+	va_end(ap);
+	_exit(EXIT_WGRUN);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(0, fmt, ap);
+	va_end(ap);
+}
+
+void log_escape(char *dst, size_t n, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (n == 0)
+		return;
+	for (; *src && o + 5 < n; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+}
+
+void audit(const char *fmt, ...)
+{
+	char msg[1024], safe[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_escape(safe, sizeof(safe), msg);
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", safe);
+}

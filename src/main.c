@@ -1,0 +1,246 @@
+/* main.c - wgrun: run one command whose only egress is a WireGuard tunnel.
+ *
+ * main() reads as the security sequence: make the process state sane, check
+ * where we stand and what we hold, capture the caller, parse argv, decide by
+ * policy, read the tunnel, join it warm or build it cold, give the command
+ * its own mounts, drop privileges once, no_new_privs, seccomp, exec.
+ * There is no getenv, no locale and no helper program in the privileged part. */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cfgfile.h"
+#include "config.h"
+#include "hygiene.h"
+#include "log.h"
+#include "mounts.h"
+#include "netns.h"
+#include "ns.h"
+#include "policy.h"
+#include "privs.h"
+#include "record.h"
+#include "resolve.h"
+#include "filter.h"
+#include "tunnel.h"
+
+static void usage(void)
+{
+	printf("usage: wgrun TUNNEL [--] COMMAND [ARG...]\n"
+	       "       wgrun --down TUNNEL\n"
+	       "       wgrun --help | --version\n"
+	       "\n"
+	       "Run COMMAND as you, in a network namespace whose only way out is the\n"
+	       "WireGuard tunnel TUNNEL, as permitted by %s/policy.\n"
+	       "Exit status: COMMAND's own; 125 for an error of wgrun's; 126 when COMMAND\n"
+	       "cannot be run; 127 when it is not found.\n", WGRUN_CONFDIR);
+}
+
+static void report_stderr(void *ctx, const char *msg)
+{
+	int *count = ctx;
+
+	(*count)++;
+	dprintf(STDERR_FILENO, "wgrun: %s\n", msg);
+}
+
+static void caller_name(struct caller *c)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	/* NSS before any namespace or mount change (item 18); log use only. */
+	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+		log_escape(c->name, sizeof(c->name), res->pw_name);
+	else
+		snprintf(c->name, sizeof(c->name), "#%u", (unsigned)c->uid);
+}
+
+static void load_policy(struct policy *p)
+{
+	char why[512], *buf;
+	size_t len;
+	int errors = 0, r;
+
+	r = cfgfile_read(WGRUN_CONFDIR, "policy", false, CFG_POLICY_MAX, &buf, &len, NULL,
+			 why, sizeof(why));
+	if (r < 0)
+		die("cannot read the policy: %s", why);
+	if (!policy_parse(p, buf, len, WGRUN_CONFDIR "/policy", report_stderr, &errors)) {
+		cfgfile_release(buf, len);
+		die("the policy has %d error%s; every launch is refused until it is fixed",
+		    errors, errors == 1 ? "" : "s");
+	}
+	cfgfile_release(buf, len);
+}
+
+static void decide(const struct policy *p, const struct caller *c, const char *tunnel)
+{
+	struct caller_ids who = { c->uid, c->gid, c->groups, c->n_groups };
+	const struct rule *rule = NULL;
+	char why[512] = "";
+
+	switch (policy_decide(p, &who, tunnel, &rule, why, sizeof(why))) {
+	case DECIDE_PERMIT:
+		return;
+	case DECIDE_ERROR:
+		audit("refused user=%s tunnel=%s reason=policy-error (%s)", c->name, tunnel, why);
+		die("refused: %s", why);
+	case DECIDE_DENY:
+		if (rule) {
+			audit("refused user=%s tunnel=%s rule=%s/policy:%u", c->name, tunnel,
+			      WGRUN_CONFDIR, rule->lineno);
+			die("user %s may not use tunnel '%s' (%s/policy line %u)", c->name, tunnel,
+			    WGRUN_CONFDIR, rule->lineno);
+		}
+		audit("refused user=%s tunnel=%s rule=none", c->name, tunnel);
+		die("user %s may not use tunnel '%s' (no rule in %s/policy permits it)",
+		    c->name, tunnel, WGRUN_CONFDIR);
+	}
+	die("internal error in the policy decision");
+}
+
+static void load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src)
+{
+	char file[TUNNEL_NAME_MAX + 8], path[512], why[512], *buf;
+	size_t len;
+	int errors = 0, r;
+
+	snprintf(file, sizeof(file), "%s.conf", name);
+	snprintf(path, sizeof(path), "%s/tunnels/%s", WGRUN_CONFDIR, file);
+	r = cfgfile_read(WGRUN_CONFDIR "/tunnels", file, true, CFG_TUNNEL_MAX, &buf, &len,
+			 &src->id, why, sizeof(why));
+	if (r == -ENOENT)
+		die("unknown tunnel '%s': %s does not exist", name, path);
+	if (r < 0)
+		die("cannot read tunnel '%s': %s", name, why);
+	src->hash = record_hash(buf, len);
+	if (!tunnel_parse(t, buf, len, path, report_stderr, &errors)) {
+		cfgfile_release(buf, len);
+		die("tunnel file %s has %d error%s", path, errors, errors == 1 ? "" : "s");
+	}
+	cfgfile_release(buf, len);
+	src->name = name;
+	src->t = t;
+}
+
+static void cmd_down(const struct caller *c, const char *name)
+{
+	char why[512] = "";
+	int r;
+
+	if (c->uid != 0)
+		die("--down is for root only");
+	r = netns_down(name, why, sizeof(why));
+	if (r == -ENOENT) {
+		fprintf(stderr, "wgrun: %s\n", why);
+		exit(0);
+	}
+	if (r < 0)
+		die("cannot take tunnel '%s' down: %s", name, why);
+	audit("down tunnel=%s by=%s", name, c->name);
+	exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	struct caller caller;
+	struct policy policy = { 0 };
+	struct tunnel tunnel;
+	struct tunnel_src src;
+	char why[512] = "", cmdname[64];
+	const char *name;
+	char **cmd;
+	int r;
+
+	/* 1. Stand on firm ground. */
+	hygiene_std_fds();
+	hygiene_close_from(3);	/* the caller's descriptors: nothing of theirs is ours */
+	log_open();
+	if (argc < 1 || !argv[0])
+		die("started without argv[0]; refusing");
+	if (argc >= 2 && !strcmp(argv[1], "--help")) {
+		usage();
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("wgrun %s\n", WGRUN_VERSION);
+		return 0;
+	}
+	privs_check_start();
+	if (ns_check_placement(why, sizeof(why)) < 0)
+		die("%s", why);
+
+	/* 2. Capture the caller once. */
+	privs_capture(&caller);
+	caller_name(&caller);
+
+	/* 3. Parse argv by hand (no getopt: POSIXLY_CORRECT is the caller's). */
+	if (argc < 2)
+		die("no tunnel given; usage: wgrun TUNNEL [--] COMMAND [ARG...]");
+	if (!strcmp(argv[1], "--down")) {
+		if (argc != 3 || !tunnel_name_valid(argv[2]))
+			die("usage: wgrun --down TUNNEL (a valid tunnel name)");
+		cmd_down(&caller, argv[2]);
+	}
+	name = argv[1];
+	if (!tunnel_name_valid(name)) {
+		char shown[64];
+		log_escape(shown, sizeof(shown), name);
+		die("invalid tunnel name '%s': use 1-%d of a-z 0-9 _ -, starting with a letter or digit",
+		    shown, TUNNEL_NAME_MAX);
+	}
+	cmd = argv + 2;
+	if (*cmd && !strcmp(*cmd, "--"))
+		cmd++;
+	if (!*cmd)
+		die("no command given; usage: wgrun TUNNEL [--] COMMAND [ARG...]");
+	log_escape(cmdname, sizeof(cmdname), cmd[0]);
+
+	/* 4. Decide. Nothing has been created yet. */
+	load_policy(&policy);
+	decide(&policy, &caller, name);
+	policy_free(&policy);
+
+	/* 5. Read the tunnel; join warm, or build it and join. */
+	memset(&tunnel, 0, sizeof(tunnel));
+	load_tunnel(name, &tunnel, &src);
+	r = netns_join_warm(&src, why, sizeof(why));
+	if (r < 0)
+		die_errno(-r, "cannot check tunnel '%s'", name);
+	if (r == 0) {
+		if ((r = resolve_endpoints(&tunnel, caller.uid, caller.gid, why, sizeof(why))) < 0)
+			die("tunnel '%s': %s", name, why);
+		if ((r = netns_create(&src, why, sizeof(why))) < 0) {
+			audit("create-failed tunnel=%s user=%s (%s)", name, caller.name, why);
+			die("cannot bring tunnel '%s' up: %s", name, why);
+		}
+		audit("created tunnel=%s user=%s", name, caller.name);
+		r = netns_join_warm(&src, why, sizeof(why));
+		if (r <= 0)
+			die("tunnel '%s' was built but is not usable: %s", name, why);
+	}
+
+	/* 6. The command's own mounts: resolv.conf, masks, sysfs. */
+	if ((r = mounts_setup(&tunnel, caller.uid, why, sizeof(why))) < 0)
+		die("%s", why);
+	tunnel_free(&tunnel);
+	audit("launch user=%s tunnel=%s command=%s", caller.name, name, cmdname);
+	closelog();
+
+	/* 7. Drop, once; then no_new_privs, seccomp, and only then the PATH search. */
+	privs_drop(&caller);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die_errno(errno, "cannot set no_new_privs");
+	if ((r = filter_install()) < 0)
+		die_errno(-r, "cannot load the seccomp filter");
+	execvp(cmd[0], cmd);
+	r = errno;
+	dprintf(STDERR_FILENO, "wgrun: %s: %s\n", cmdname,
+		r == ENOENT ? "command not found" : strerror(r));
+	_exit(r == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}

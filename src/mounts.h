@@ -1,0 +1,22 @@
+/* mounts.h - the command's private view of the filesystem. */
+#ifndef WGRUN_MOUNTS_H
+#define WGRUN_MOUNTS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "tunnel.h"
+
+/* Give the command its own mount namespace (charged to uid, the caller), with
+ * propagation from the host made slave first; inside: /etc/resolv.conf and
+ * /etc/nsswitch.conf generated for the tunnel, the host resolvers' runtime
+ * directories and the system bus masked, /sys showing the tunnel namespace
+ * with the host's cgroup tree bound back. We must stand in the tunnel's
+ * network namespace already. 0 or -errno with why. */
+int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen);
+
+/* Render resolv.conf / nsswitch.conf text (no I/O; unit-tested). */
+int mounts_render_resolv(const struct tunnel *t, char *out, size_t n);
+int mounts_render_nsswitch(const char *host, size_t len, char *out, size_t n);
+
+#endif

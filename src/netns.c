@@ -1,0 +1,708 @@
+/* netns.c - tunnel namespace lifecycle: lock, build, publish, join, remove.
+ *
+ * Safety requirements, in the manner of doas' timestamp.c:
+ * - The record in RUNDIR (root-owned, 0700) is the authority. RUNDIR/ns/NAME
+ *   is the authoritative pin; WGRUN_NETNS_DIR/wgrun-NAME is an alias for other
+ *   tools (ip netns, systemd, podman), which any root tool may delete or
+ *   pre-create, so a join checks both against the record.
+ * - A namespace is published (pinned) only after it is fully configured and
+ *   its record written; until then only the building process holds it, and
+ *   it dies with that process. Rebuilding inside an already published
+ *   namespace leaves it with no interface, hence no route out, meanwhile.
+ * - Building runs in a child whose every id is root, in its own session and
+ *   out of the caller's cgroup, so the caller can neither kill nor stop it
+ *   half-way; the per-tunnel flock is held across build and publish, and
+ *   every wait for it or for the child is bounded.
+ * - The directories holding pins are shared mounts (as `ip netns` makes
+ *   them), so that an unpin propagates into every mount namespace copied
+ *   from the host; otherwise such a copy would keep a namespace alive. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include "backend.h"
+#include "config.h"
+#include "hygiene.h"
+#include "netns.h"
+#include "nl.h"
+#include "ns.h"
+#include "record.h"
+#include "rtnl.h"
+
+#define LOCK_TIMEOUT_MS 15000
+#define CREATE_TIMEOUT_MS 30000
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int rundir_open(void)
+{
+	struct stat st;
+	int fd = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+static void alias_path(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s/wgrun-%s", WGRUN_NETNS_DIR, name);
+}
+
+static void pin_path(char *out, size_t n, const char *name)
+{
+	snprintf(out, n, "%s/ns/%s", WGRUN_RUNDIR, name);
+}
+
+static bool same_ns(int fd, unsigned long long dev, unsigned long long ino)
+{
+	struct ns_id id;
+
+	return ns_verify_net(fd, &id) == 0 && id.dev == dev && id.ino == ino;
+}
+
+/* Open a pin and check it is the recorded namespace; -ESTALE if not. */
+static int pin_open_checked(const char *path, const struct record *rec)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (!same_ns(fd, rec->ns_dev, rec->ns_ino)) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+static bool conf_matches(const struct record *rec, const struct tunnel_src *src)
+{
+	return rec->conf.dev == src->id.dev && rec->conf.ino == src->id.ino &&
+	       rec->conf.size == src->id.size &&
+	       rec->conf.ctime_sec == src->id.ctime_sec && rec->conf.ctime_nsec == src->id.ctime_nsec &&
+	       rec->conf.mtime_sec == src->id.mtime_sec && rec->conf.mtime_nsec == src->id.mtime_nsec &&
+	       rec->conf_hash == src->hash;
+}
+
+/* Is the interface there and up, from a socket inside the namespace? We must
+ * already stand in it. */
+static bool iface_up_here(const char *name, int ifindex)
+{
+	struct nl nl;
+	unsigned flags = 0;
+	int idx = 0, r;
+
+	if (nl_open(&nl, NETLINK_ROUTE) < 0)
+		return false;
+	r = rtnl_link_get(&nl, name, &idx, &flags);
+	nl_close(&nl);
+	return r == 0 && idx == ifindex && (flags & IFF_UP);
+}
+
+/* The whole warm check. On success returns the pin's descriptor and, when
+ * stay is set, leaves us inside the namespace. */
+static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
+		      struct record *rec, char *why, size_t whylen)
+{
+	char pin[256], alias[256];
+	int nsfd = -1, afd, hostfd = -1, r;
+
+	if ((r = record_read(rundir_fd, src->name, rec)) < 0) {
+		snprintf(why, whylen, "no record");
+		return 0;
+	}
+	if (!conf_matches(rec, src)) {
+		snprintf(why, whylen, "the tunnel file changed since the tunnel was built");
+		return 0;
+	}
+	pin_path(pin, sizeof(pin), src->name);
+	nsfd = pin_open_checked(pin, rec);
+	if (nsfd < 0) {
+		snprintf(why, whylen, "namespace pin missing or not the recorded one");
+		return 0;
+	}
+	alias_path(alias, sizeof(alias), src->name);
+	afd = pin_open_checked(alias, rec);
+	if (afd < 0) {
+		snprintf(why, whylen, "%s missing or not the recorded namespace", alias);
+		goto cold;
+	}
+	close(afd);
+	if (!backend_alive(rec)) {
+		snprintf(why, whylen, "the %s backend is not running", backend_name(rec->backend));
+		goto cold;
+	}
+	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (hostfd < 0)
+		return -errno;
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(hostfd);
+		close(nsfd);
+		return r;
+	}
+	if (!iface_up_here(src->name, rec->ifindex)) {
+		snprintf(why, whylen, "the tunnel interface is missing or down");
+		if (setns(hostfd, CLONE_NEWNET) < 0) {
+			r = -errno;
+			close(hostfd);
+			close(nsfd);
+			return r;
+		}
+		close(hostfd);
+		goto cold;
+	}
+	if (!stay && setns(hostfd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(hostfd);
+		close(nsfd);
+		return r;
+	}
+	close(hostfd);
+	close(nsfd);
+	return 1;
+cold:
+	close(nsfd);
+	return 0;
+}
+
+int netns_join_warm(const struct tunnel_src *src, char *why, size_t whylen)
+{
+	struct record rec;
+	int fd = rundir_open(), r;
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s does not exist yet", WGRUN_RUNDIR);
+		return fd == -ENOENT ? 0 : fd;
+	}
+	r = check_warm(fd, src, true, &rec, why, whylen);
+	close(fd);
+	return r;
+}
+
+/* ---- building, in the root child ---- */
+
+/* Make path a shared mount point, as `ip netns` does for /run/netns. */
+static int make_shared(const char *path)
+{
+	if (mount("", path, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	if (mount(path, path, "none", MS_BIND | MS_REC, NULL) < 0 ||
+	    mount("", path, "none", MS_SHARED | MS_REC, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int mkdir_root(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		return -EPERM;
+	return 0;
+}
+
+static int rundir_prepare(char *why, size_t whylen)
+{
+	int r;
+
+	if ((r = mkdir_root(WGRUN_RUNDIR, 0700)) < 0 ||
+	    (r = mkdir_root(WGRUN_RUNDIR "/ns", 0700)) < 0) {
+		snprintf(why, whylen, "cannot prepare %s: %s", WGRUN_RUNDIR, strerror(-r));
+		return r;
+	}
+	if ((r = mkdir_root(WGRUN_NETNS_DIR, 0755)) < 0) {
+		snprintf(why, whylen, "cannot prepare %s: %s", WGRUN_NETNS_DIR, strerror(-r));
+		return r;
+	}
+	if ((r = make_shared(WGRUN_RUNDIR "/ns")) < 0 || (r = make_shared(WGRUN_NETNS_DIR)) < 0) {
+		snprintf(why, whylen, "cannot make the namespace pin directories shared mounts: %s",
+			 strerror(-r));
+		return r;
+	}
+	r = rundir_open();
+	if (r < 0)
+		snprintf(why, whylen, "%s: not a root-owned 0700 directory", WGRUN_RUNDIR);
+	return r;
+}
+
+static int lock_tunnel(int rundir_fd, const char *name, char *why, size_t whylen)
+{
+	char lname[64];
+	long long deadline = now_ms() + LOCK_TIMEOUT_MS;
+	int fd;
+
+	snprintf(lname, sizeof(lname), "%s.lock", name);
+	fd = openat(rundir_fd, lname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot open lock %s/%s: %s", WGRUN_RUNDIR, lname, strerror(errno));
+		return -errno;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK || now_ms() > deadline) {
+			snprintf(why, whylen, "tunnel '%s' is locked by another launch for more than %d s",
+				 name, LOCK_TIMEOUT_MS / 1000);
+			close(fd);
+			return -ETIMEDOUT;
+		}
+		usleep(5000);
+	}
+	return fd;
+}
+
+static void unpin(const char *path)
+{
+	/* Either may fail when nothing is there; that is the goal anyway. */
+	(void)umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+	(void)unlink(path);
+}
+
+static int pin(const char *path, int nsfd)
+{
+	char src[64];
+	int fd;
+
+	unpin(path);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", nsfd);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		int err = -errno;
+		(void)unlink(path);
+		return err;
+	}
+	return 0;
+}
+
+static void write_sysctl(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;	/* IPv6 may be disabled: its keys are then absent */
+	(void)!write(fd, value, strlen(value));
+	close(fd);
+}
+
+/* Settings a new namespace would otherwise copy from the host; we stand in it. */
+static void harden_sysctls(void)
+{
+	static const char *const zero[] = {
+		"/proc/sys/net/ipv4/ip_forward",
+		"/proc/sys/net/ipv4/conf/all/forwarding",
+		"/proc/sys/net/ipv4/conf/default/forwarding",
+		"/proc/sys/net/ipv4/conf/all/route_localnet",
+		"/proc/sys/net/ipv4/conf/default/route_localnet",
+		"/proc/sys/net/ipv4/conf/all/accept_redirects",
+		"/proc/sys/net/ipv4/conf/default/accept_redirects",
+		"/proc/sys/net/ipv4/conf/all/send_redirects",
+		"/proc/sys/net/ipv4/conf/default/send_redirects",
+		"/proc/sys/net/ipv4/conf/all/accept_source_route",
+		"/proc/sys/net/ipv4/conf/default/accept_source_route",
+		"/proc/sys/net/ipv6/conf/all/forwarding",
+		"/proc/sys/net/ipv6/conf/default/forwarding",
+		"/proc/sys/net/ipv6/conf/all/accept_ra",
+		"/proc/sys/net/ipv6/conf/default/accept_ra",
+		"/proc/sys/net/ipv6/conf/all/autoconf",
+		"/proc/sys/net/ipv6/conf/default/autoconf",
+		"/proc/sys/net/ipv6/conf/all/accept_redirects",
+		"/proc/sys/net/ipv6/conf/default/accept_redirects",
+	};
+
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		write_sysctl(zero[i], "0");
+	/* Unprivileged ICMP sockets: ping works without CAP_NET_RAW inside. */
+	write_sysctl("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
+}
+
+/* Addresses, link up, routes from AllowedIPs, as wg-quick derives them. */
+static int configure_inside(struct nl *in, const struct tunnel *t, const char *name,
+			    int *ifindex, char *why, size_t whylen)
+{
+	unsigned flags;
+	int r;
+
+	if ((r = rtnl_link_get(in, name, ifindex, &flags)) < 0) {
+		snprintf(why, whylen, "tunnel interface not found in its namespace: %s", strerror(-r));
+		return r;
+	}
+	if (t->mtu && (r = rtnl_link_set_mtu(in, *ifindex, t->mtu)) < 0) {
+		snprintf(why, whylen, "cannot set MTU %u: %s", t->mtu, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < t->n_addrs; i++) {
+		if ((r = rtnl_addr_add(in, *ifindex, &t->addrs[i])) < 0) {
+			snprintf(why, whylen, "cannot add address %zu of the tunnel: %s", i + 1, strerror(-r));
+			return r;
+		}
+	}
+	if ((r = rtnl_link_up(in, *ifindex)) < 0) {
+		snprintf(why, whylen, "cannot bring the tunnel interface up: %s", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < t->n_peers; i++) {
+		for (size_t j = 0; j < t->peers[i].n_allowed; j++) {
+			if ((r = rtnl_route_add(in, *ifindex, &t->peers[i].allowed[j])) < 0) {
+				snprintf(why, whylen, "cannot add the route for AllowedIPs entry %zu of peer %zu: %s",
+					 j + 1, i + 1, strerror(-r));
+				return r;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Delete our interface in nsfd if it is there (a rebuild in place). */
+static void delete_iface_in(int nsfd, int hostfd, const char *name)
+{
+	struct nl nl;
+	unsigned flags;
+	int idx;
+
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return;
+	if (nl_open(&nl, NETLINK_ROUTE) == 0) {
+		if (rtnl_link_get(&nl, name, &idx, &flags) == 0)
+			(void)rtnl_link_del(&nl, idx);
+		nl_close(&nl);
+	}
+	if (setns(hostfd, CLONE_NEWNET) < 0)
+		_exit(EXIT_FAILURE);	/* never go on standing in the wrong place */
+}
+
+static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t whylen)
+{
+	char pinp[256], aliasp[256];
+	struct record old, rec;
+	struct nl in = { 0 };
+	bool fresh = false;
+	int hostfd = -1, nsfd = -1, r;
+
+	memset(&rec, 0, sizeof(rec));
+	pin_path(pinp, sizeof(pinp), src->name);
+	alias_path(aliasp, sizeof(aliasp), src->name);
+	backend_cleanup_pending(rundir_fd, src->name);
+
+	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (hostfd < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open the host network namespace: %s", strerror(errno));
+		return r;
+	}
+	/* Reuse the published namespace when it is the recorded one, so commands
+	 * already inside reconnect; otherwise start from nothing. */
+	if (record_read(rundir_fd, src->name, &old) == 0) {
+		backend_stop(&old);
+		nsfd = pin_open_checked(pinp, &old);
+		if (nsfd >= 0)
+			delete_iface_in(nsfd, hostfd, src->name);
+	}
+	if (nsfd < 0) {
+		(void)record_remove(rundir_fd, src->name);
+		unpin(aliasp);
+		unpin(pinp);
+		fresh = true;
+		if (unshare(CLONE_NEWNET) < 0 ||
+		    (nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
+			r = -errno;
+			snprintf(why, whylen, "cannot create a network namespace: %s", strerror(errno));
+			goto out;
+		}
+	} else if (setns(nsfd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot enter the tunnel namespace: %s", strerror(errno));
+		goto out;
+	}
+	/* Standing inside: settings and a route socket bound to this namespace. */
+	harden_sysctls();
+	r = nl_open(&in, NETLINK_ROUTE);
+	if (r == 0) {
+		int lo;
+		unsigned fl;
+		r = rtnl_link_get(&in, "lo", &lo, &fl);
+		if (r == 0)
+			r = rtnl_link_up(&in, lo);
+	}
+	if (setns(hostfd, CLONE_NEWNET) < 0)
+		_exit(EXIT_FAILURE);
+	if (r < 0) {
+		snprintf(why, whylen, "cannot bring up lo in the tunnel namespace: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = backend_create(src->t, src->name, nsfd, rundir_fd, &rec, why, whylen)) < 0)
+		goto out;
+	if ((r = configure_inside(&in, src->t, src->name, &rec.ifindex, why, whylen)) < 0)
+		goto undo;
+	struct ns_id id;
+	if ((r = ns_identify(nsfd, &id)) < 0) {
+		snprintf(why, whylen, "cannot identify the namespace: %s", strerror(-r));
+		goto undo;
+	}
+	rec.ns_dev = id.dev;
+	rec.ns_ino = id.ino;
+	rec.conf = src->id;
+	rec.conf_hash = src->hash;
+	if ((r = record_write(rundir_fd, src->name, &rec)) < 0) {
+		snprintf(why, whylen, "cannot write the tunnel record: %s", strerror(-r));
+		goto undo;
+	}
+	/* Publish last: the authoritative pin, then the alias for other tools. */
+	if ((fresh && (r = pin(pinp, nsfd)) < 0) || (r = pin(aliasp, nsfd)) < 0) {
+		snprintf(why, whylen, "cannot pin the namespace: %s", strerror(-r));
+		(void)record_remove(rundir_fd, src->name);
+		unpin(pinp);
+		unpin(aliasp);
+		goto undo;
+	}
+	backend_commit(rundir_fd, src->name);
+	r = 0;
+	goto out;
+undo:
+	backend_stop(&rec);
+	backend_commit(rundir_fd, src->name);
+	if (!fresh) {
+		(void)record_remove(rundir_fd, src->name);
+		delete_iface_in(nsfd, hostfd, src->name);
+	}
+out:
+	nl_close(&in);
+	if (nsfd >= 0)
+		close(nsfd);
+	close(hostfd);
+	return r;
+}
+
+/* The root child: report one status byte and a message to the parent. */
+static noreturn void creator(int out, const struct tunnel_src *src)
+{
+	char why[512] = "";
+	struct record rec;
+	int rundir_fd, lockfd, r;
+	struct rlimit fsize = { RLIM_INFINITY, RLIM_INFINITY };
+
+	if ((r = hygiene_become_root()) < 0 || setsid() < 0) {
+		snprintf(why, sizeof(why), "cannot become root for creation: %s", strerror(r < 0 ? -r : errno));
+		r = -EPERM;
+		goto report;
+	}
+	hygiene_leave_cgroup();
+	umask(077);
+	if (chdir("/") < 0) {
+		r = -errno;
+		snprintf(why, sizeof(why), "chdir /: %s", strerror(errno));
+		goto report;
+	}
+	/* The caller's RLIMIT_FSIZE must not truncate the record. */
+	if (setrlimit(RLIMIT_FSIZE, &fsize) < 0) {
+		struct rlimit cur;
+		if (getrlimit(RLIMIT_FSIZE, &cur) < 0 || cur.rlim_max < 65536) {
+			r = -EPERM;
+			snprintf(why, sizeof(why), "RLIMIT_FSIZE is too low to write the tunnel record");
+			goto report;
+		}
+		cur.rlim_cur = cur.rlim_max;
+		(void)setrlimit(RLIMIT_FSIZE, &cur);
+	}
+	rundir_fd = rundir_prepare(why, sizeof(why));
+	if (rundir_fd < 0) {
+		r = rundir_fd;
+		goto report;
+	}
+	lockfd = lock_tunnel(rundir_fd, src->name, why, sizeof(why));
+	if (lockfd < 0) {
+		r = lockfd;
+		goto report;
+	}
+	/* Another launch may have built it while we waited for the lock. */
+	r = check_warm(rundir_fd, src, false, &rec, why, sizeof(why));
+	if (r <= 0)
+		r = build(rundir_fd, src, why, sizeof(why));
+	else
+		r = 0;
+report:
+	{
+		unsigned char status = r < 0 ? (unsigned char)-r : 0;
+		struct iovec iov[2] = { { &status, 1 }, { why, strlen(why) } };
+		(void)!writev(out, iov, 2);
+	}
+	_exit(r < 0 ? 1 : 0);
+}
+
+int netns_create(const struct tunnel_src *src, char *why, size_t whylen)
+{
+	char buf[600];
+	size_t len = 0;
+	long long deadline = now_ms() + CREATE_TIMEOUT_MS;
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		snprintf(why, whylen, "cannot fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		creator(p[1], src);
+	}
+	close(p[1]);
+	for (;;) {
+		struct pollfd pfd = { p[0], POLLIN, 0 };
+		long long left = deadline - now_ms();
+		int n;
+
+		if (left <= 0) {
+			close(p[0]);
+			snprintf(why, whylen, "building tunnel '%s' took longer than %d s",
+				 src->name, CREATE_TIMEOUT_MS / 1000);
+			return -ETIMEDOUT;
+		}
+		n = poll(&pfd, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0)
+			continue;
+		ssize_t got = read(p[0], buf + len, sizeof(buf) - 1 - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+		if (len == sizeof(buf) - 1)
+			break;
+	}
+	close(p[0]);
+	/* The child has written its status and is exiting: reaping is immediate. */
+	(void)waitpid(pid, NULL, 0);
+	buf[len] = '\0';
+	if (len == 0) {
+		snprintf(why, whylen, "the process building tunnel '%s' died", src->name);
+		return -EIO;
+	}
+	snprintf(why, whylen, "%s", buf + 1);
+	return buf[0] ? -(int)(unsigned char)buf[0] : 0;
+}
+
+/* ---- teardown ---- */
+
+static void report_processes_inside(const struct record *rec)
+{
+	char path[300], list[512] = "";
+	size_t n = 0, shown = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		if (stat(path, &st) < 0 || st.st_ino != rec->ns_ino || st.st_dev != rec->ns_dev)
+			continue;
+		n++;
+		if (shown < 20) {
+			size_t l = strlen(list);
+			snprintf(list + l, sizeof(list) - l, "%s%s", shown ? " " : "", e->d_name);
+			shown++;
+		}
+	}
+	closedir(d);
+	if (n)
+		fprintf(stderr, "wgrun: %zu process%s still inside (no way out now): %s%s\n",
+			n, n == 1 ? "" : "es", list, n > shown ? " ..." : "");
+}
+
+int netns_down(const char *name, char *why, size_t whylen)
+{
+	char pinp[256], aliasp[256], sock[256];
+	struct record rec;
+	int rundir_fd, lockfd, nsfd, hostfd, r;
+	bool had;
+
+	pin_path(pinp, sizeof(pinp), name);
+	alias_path(aliasp, sizeof(aliasp), name);
+	rundir_fd = rundir_open();
+	if (rundir_fd < 0) {
+		snprintf(why, whylen, "tunnel '%s' is not up", name);
+		return -ENOENT;
+	}
+	lockfd = lock_tunnel(rundir_fd, name, why, whylen);
+	if (lockfd < 0) {
+		close(rundir_fd);
+		return lockfd;
+	}
+	backend_cleanup_pending(rundir_fd, name);
+	had = record_read(rundir_fd, name, &rec) == 0;
+	if (had) {
+		/* Interface and daemon go first, so no handshake outlives the pins. */
+		backend_stop(&rec);
+		nsfd = pin_open_checked(pinp, &rec);
+		hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (nsfd >= 0 && hostfd >= 0)
+			delete_iface_in(nsfd, hostfd, name);
+		if (hostfd >= 0)
+			close(hostfd);
+		if (nsfd >= 0)
+			close(nsfd);
+		report_processes_inside(&rec);
+	}
+	unpin(aliasp);
+	unpin(pinp);
+	r = record_remove(rundir_fd, name);
+	snprintf(sock, sizeof(sock), "%s/%s.sock", WGRUN_RUNDIR, name);
+	(void)unlink(sock);
+	close(lockfd);
+	close(rundir_fd);
+	if (!had) {
+		snprintf(why, whylen, "tunnel '%s' is not up", name);
+		return -ENOENT;
+	}
+	if (r < 0)
+		snprintf(why, whylen, "cannot remove the record: %s", strerror(-r));
+	return r;
+}

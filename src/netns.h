@@ -1,0 +1,33 @@
+/* netns.h - tunnel namespace lifecycle: lock, build, publish, join, remove. */
+#ifndef WGRUN_NETNS_H
+#define WGRUN_NETNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cfgfile.h"
+#include "tunnel.h"
+
+struct tunnel_src {
+	const char *name;
+	const struct tunnel *t;
+	struct cfg_identity id;		/* of the tunnel file as read */
+	uint64_t hash;			/* of its contents */
+};
+
+/* Warm path: if the tunnel is up exactly as recorded (pin and alias are the
+ * recorded namespace, backend alive, interface present and up, tunnel file
+ * unchanged), enter its network namespace and return 1. Return 0 when it must
+ * be built (why says what is missing), or a negative errno. */
+int netns_join_warm(const struct tunnel_src *src, char *why, size_t whylen);
+
+/* Cold path: build (or rebuild) the tunnel in a detached all-root child and
+ * wait for it, with a deadline. 0 or a negative errno with why. */
+int netns_create(const struct tunnel_src *src, char *why, size_t whylen);
+
+/* Root only: stop the backend, delete the interface, then unpin and forget.
+ * Prints the processes still inside. 0, or -ENOENT when not up. */
+int netns_down(const char *name, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,27 @@
+/* nl.h - netlink requests through libmnl, accepting only the kernel's replies. */
+#ifndef WGRUN_NL_H
+#define WGRUN_NL_H
+
+#include <libmnl/libmnl.h>
+#include <stdint.h>
+
+/* Room for one request; replies are read into a larger buffer. */
+#define NL_BUF_SIZE 8192
+
+struct nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+};
+
+/* Open a netlink socket of the given bus in the caller's current network
+ * namespace (a socket stays bound to the namespace it was made in). */
+int nl_open(struct nl *nl, int bus);
+void nl_close(struct nl *nl);
+
+/* Send nlh (sequence number and NLM_F_ACK are set here) and read replies until
+ * the ACK, the error or NLMSG_DONE, passing data messages to cb (may be NULL).
+ * Returns 0 or a negative errno (the kernel's error for NLMSG_ERROR). */
+int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+#endif

@@ -1,0 +1,68 @@
+/* proc.c - process identity by pid and start time.
+ * A pid alone may have been reused; pid plus start time names one process. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: count fields after the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* fields 3..21 skipped, 22 is starttime */
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &start) != 1)
+		return 0;
+	/* A zombie is as good as gone. */
+	if (p[2] == 'Z')
+		return 0;
+	return start;
+}
+
+void proc_stop(pid_t pid, unsigned long long start, int timeout_ms)
+{
+	struct pollfd pfd;
+	int fd;
+
+	if (pid <= 1 || !start)
+		return;
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return;
+	/* The pidfd pins the process we check now; a later reuse cannot fool us. */
+	if (proc_start_time(pid) != start)
+		goto out;
+	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0)
+		goto out;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, timeout_ms) == 1)
+		goto out;
+	/* Deliberately unchecked: it may have exited in between. */
+	(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+	(void)poll(&pfd, 1, timeout_ms);
+out:
+	close(fd);
+}

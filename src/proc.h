@@ -1,0 +1,17 @@
+/* proc.h - process identity by pid and start time, and stopping by it. */
+#ifndef WGRUN_PROC_H
+#define WGRUN_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Start time of pid (field 22 of /proc/PID/stat, clock ticks since boot);
+ * 0 if the process does not exist. */
+unsigned long long proc_start_time(pid_t pid);
+
+/* Stop the process pid if, and only if, it is still the one that started at
+ * `start`: SIGTERM, then SIGKILL after timeout_ms. Never signals a bare pid:
+ * a pidfd is taken first, then the identity checked. */
+void proc_stop(pid_t pid, unsigned long long start, int timeout_ms);
+
+#endif

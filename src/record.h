@@ -1,0 +1,35 @@
+/* record.h - the authoritative record of a tunnel, kept in root-only RUNDIR. */
+#ifndef WGRUN_RECORD_H
+#define WGRUN_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cfgfile.h"
+
+enum backend_kind { BACKEND_NONE = 0, BACKEND_USERSPACE = 1, BACKEND_KERNEL = 2 };
+
+struct record {
+	unsigned long long ns_dev, ns_ino;	/* identity of the tunnel's netns */
+	int ifindex;				/* the WireGuard interface inside */
+	enum backend_kind backend;
+	pid_t daemon_pid;			/* userspace backend only */
+	unsigned long long daemon_start;	/* its start time, /proc/PID/stat field 22 */
+	struct cfg_identity conf;		/* the tunnel file it was built from */
+	uint64_t conf_hash;
+};
+
+/* All take rundir_fd, an open descriptor of RUNDIR. */
+int record_read(int rundir_fd, const char *tunnel, struct record *rec);
+/* Write tmp file, then rename over the old record: readers see old or new. */
+int record_write(int rundir_fd, const char *tunnel, const struct record *rec);
+int record_remove(int rundir_fd, const char *tunnel);
+
+/* FNV-1a over the tunnel file's bytes: detects an admin's edit, nothing more
+ * (the file is root-owned; no adversary chooses its contents). */
+uint64_t record_hash(const void *buf, size_t len);
+
+const char *backend_name(enum backend_kind k);
+
+#endif

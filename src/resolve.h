@@ -1,0 +1,15 @@
+/* resolve.h - Endpoint host names to addresses, before the lock is taken. */
+#ifndef WGRUN_RESOLVE_H
+#define WGRUN_RESOLVE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "tunnel.h"
+
+/* Fill the address of every peer whose Endpoint is a host name. Look-ups run
+ * in a child with the caller's ids and an empty environment, in the host's
+ * namespace, under a deadline. 0 or -errno with why. */
+int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,821 @@
+/* tunnel.c - parse a wg-quick tunnel file into struct tunnel.
+ *
+ * The file comes from a VPN provider and is trusted for nothing: cfgfile.c has
+ * checked its owner, mode and size, and this parser checks every byte. It does
+ * no I/O (wgrun, the unit tests and the fuzzer run the same code), keeps no
+ * global state and allocates only the peers array.
+ *
+ * Secrets: key text is never copied out of the caller's buffer and never
+ * appears in a message (SECURITY-CHECKLIST item 6); keys are decoded straight
+ * into struct tunnel, which tunnel_free() wipes, and the decoder runs in
+ * constant time, as wireguard-tools' does, so its timing says nothing about
+ * the key.
+ *
+ * Every problem is reported, one report() call each, so an admin fixes the
+ * file in one pass; values are never echoed, only key names and positions.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tunnel.h"
+
+#define TUNNEL_LINE_MAX 4096
+/* MTU: 576 is the smallest IPv4 datagram every host must accept (RFC 791) and
+ * 9000 a jumbo frame; we accept 576..9000. IPv6 needs 1280 (RFC 8200), so a
+ * smaller MTU with an IPv6 Address is refused below rather than letting the
+ * kernel silently disable IPv6 on the interface. */
+#define MTU_MIN 576
+#define MTU_MAX 9000
+#define IPV6_MIN_MTU 1280
+#define KEY_B64_LEN 44
+#define ECHO_NAME_MAX 32	/* a 44-character key can never be echoed as a "name" */
+
+enum section { SECT_NONE, SECT_INTERFACE, SECT_PEER, SECT_UNKNOWN };
+
+struct span {
+	const char *p;
+	size_t len;
+};
+
+struct parser {
+	struct tunnel *t;
+	const char *fname;
+	report_fn report;
+	void *ctx;
+	unsigned lineno;
+	bool failed;
+	enum section sect;
+	unsigned interface_line;	/* 0: no [Interface] yet */
+	bool seen_private_key, seen_listen_port, seen_mtu;
+	unsigned mtu_line;
+	struct peer *peer;	/* current peer: in t->peers, or &scratch past the limit */
+	bool seen_public_key, seen_psk, seen_endpoint, seen_keepalive, seen_allowed;
+	bool public_key_ok;
+	bool too_many_peers_reported;
+	/* Peers past TUNNEL_MAX_PEERS are still parsed, so their errors are
+	 * reported too, into this throw-away entry (wiped at the end). */
+	struct peer scratch;
+};
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static char to_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
+
+static int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	c = to_lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static struct span trim(struct span s)
+{
+	while (s.len > 0 && is_space(s.p[0])) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len > 0 && is_space(s.p[s.len - 1]))
+		s.len--;
+	return s;
+}
+
+/* ASCII case-insensitive equality, as wg(8) and wg-quick(8) match keys. */
+static bool span_is(struct span s, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (s.len != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (to_lower(s.p[i]) != to_lower(word[i]))
+			return false;
+	return true;
+}
+
+/* A key or section name is echoed only when it cannot be a secret or carry
+ * control characters into a log: short and alphanumeric. */
+static bool echoable(struct span s)
+{
+	if (s.len == 0 || s.len > ECHO_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < s.len; i++)
+		if (!is_alnum(s.p[i]))
+			return false;
+	return true;
+}
+
+/* Digits only: no sign, space or base prefix (strtol would accept all three),
+ * checked against max before each step so it cannot overflow. */
+static bool parse_uint(struct span s, uint32_t max, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (s.len == 0)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		uint32_t d;
+
+		if (!is_digit(s.p[i]))
+			return false;
+		d = (uint32_t)(s.p[i] - '0');
+		if (d > max || v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+__attribute__((format(printf, 3, 0)))
+static void vfail(struct parser *p, unsigned line, const char *fmt, va_list ap)
+{
+	char msg[512];
+	int n;
+
+	p->failed = true;
+	/* A truncated message is still a report; the flag above is what counts. */
+	if (line)
+		n = snprintf(msg, sizeof msg, "%s line %u: ", p->fname, line);
+	else
+		n = snprintf(msg, sizeof msg, "%s: ", p->fname);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof msg)
+		vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+	p->report(p->ctx, msg);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void fail_at(struct parser *p, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(p, line, fmt, ap);
+	va_end(ap);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(p, p->lineno, fmt, ap);
+	va_end(ap);
+}
+
+bool tunnel_name_valid(const char *name)
+{
+	size_t i;
+
+	if (!name || !((name[0] >= 'a' && name[0] <= 'z') || is_digit(name[0])))
+		return false;
+	for (i = 1; name[i]; i++) {
+		char c = name[i];
+
+		if (i >= TUNNEL_NAME_MAX)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Constant-time base64 digit: the value in bits 0-5, bit 8 set when c is not
+ * a base64 digit. No branch or table look-up depends on c. */
+static uint32_t b64_digit(uint8_t ch)
+{
+	uint32_t c = ch;
+#define IN_RANGE(lo, hi) (((((c - (uint32_t)(lo)) | ((uint32_t)(hi) - c)) >> 8) & 1) - 1)
+	uint32_t upper = IN_RANGE('A', 'Z'), lower = IN_RANGE('a', 'z');
+	uint32_t digit = IN_RANGE('0', '9'), plus = IN_RANGE('+', '+');
+	uint32_t slash = IN_RANGE('/', '/');
+#undef IN_RANGE
+	uint32_t val = (upper & (c - 'A')) | (lower & (c - 'a' + 26)) |
+		       (digit & (c - '0' + 52)) | (plus & 62) | (slash & 63);
+
+	return (val & 0x3f) | (~(upper | lower | digit | plus | slash) & 0x100);
+}
+
+bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64, size_t len)
+{
+	uint32_t bad = 0, val, d;
+	size_t i, j;
+
+	if (len != KEY_B64_LEN || b64[KEY_B64_LEN - 1] != '=') {
+		explicit_bzero(key, WG_KEY_LEN);
+		return false;
+	}
+	/* 10 groups of 4 digits give 30 bytes; the last 3 digits give 2 more
+	 * and 2 spare bits, which must be zero for the one canonical text. */
+	for (i = 0; i < WG_KEY_LEN / 3; i++) {
+		val = 0;
+		for (j = 0; j < 4; j++) {
+			d = b64_digit((uint8_t)b64[i * 4 + j]);
+			bad |= d;
+			val = (val << 6) | (d & 0x3f);
+		}
+		key[i * 3] = (uint8_t)(val >> 16);
+		key[i * 3 + 1] = (uint8_t)(val >> 8);
+		key[i * 3 + 2] = (uint8_t)val;
+	}
+	val = 0;
+	for (j = 0; j < 3; j++) {
+		d = b64_digit((uint8_t)b64[i * 4 + j]);
+		bad |= d;
+		val = (val << 6) | (d & 0x3f);
+	}
+	bad |= (val & 3) << 8;
+	key[i * 3] = (uint8_t)(val >> 10);
+	key[i * 3 + 1] = (uint8_t)(val >> 2);
+	explicit_bzero(&val, sizeof val);
+	explicit_bzero(&d, sizeof d);
+	if (bad & 0x100) {
+		explicit_bzero(key, WG_KEY_LEN);
+		return false;
+	}
+	return true;
+}
+
+/* Dotted quad, exactly four decimal octets; a leading zero is refused because
+ * inet_aton(3) and others would read it as octal. */
+static bool parse_ipv4(uint8_t out[4], const char *s, size_t len)
+{
+	size_t i = 0;
+
+	for (int octet = 0; octet < 4; octet++) {
+		size_t start;
+		unsigned v = 0;
+
+		if (octet > 0) {
+			if (i >= len || s[i] != '.')
+				return false;
+			i++;
+		}
+		start = i;
+		while (i < len && is_digit(s[i]) && i - start < 3)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
+			return false;
+		out[octet] = (uint8_t)v;
+	}
+	return i == len;
+}
+
+/* RFC 4291 text form: 8 groups of 1-4 hex digits, one "::" for a run of zero
+ * groups, optionally a dotted quad in the last 32 bits. No zone index. */
+static bool parse_ipv6(uint8_t out[16], const char *s, size_t len)
+{
+	uint8_t b[16] = { 0 };
+	size_t i = 0, n = 0;	/* n: bytes written to b */
+	long gap = -1;		/* byte offset of "::" */
+
+	if (len < 2)
+		return false;
+	if (s[0] == ':') {
+		if (s[1] != ':')
+			return false;
+		gap = 0;
+		i = 2;
+	}
+	while (i < len) {
+		size_t j = i;
+		unsigned v = 0;
+
+		while (j < len && s[j] != ':' && s[j] != '.')
+			j++;
+		if (j < len && s[j] == '.') {
+			/* an embedded IPv4 address ends the text */
+			if (n > 12 || !parse_ipv4(b + n, s + i, len - i))
+				return false;
+			n += 4;
+			break;
+		}
+		if (j == i || j - i > 4 || n == 16)
+			return false;
+		for (; i < j; i++) {
+			int h = hex_value(s[i]);
+
+			if (h < 0)
+				return false;
+			v = v << 4 | (unsigned)h;
+		}
+		b[n++] = (uint8_t)(v >> 8);
+		b[n++] = (uint8_t)v;
+		if (i == len)
+			break;
+		i++;	/* the ':' */
+		if (i < len && s[i] == ':') {
+			if (gap >= 0)
+				return false;
+			gap = (long)n;
+			i++;
+		} else if (i == len) {
+			return false;	/* a single trailing ':' */
+		}
+	}
+	if (gap < 0) {
+		if (n != 16)
+			return false;
+	} else {
+		size_t tail = n - (size_t)gap;
+
+		if (n > 14)	/* "::" must stand for at least one group */
+			return false;
+		memmove(b + 16 - tail, b + gap, tail);
+		memset(b + gap, 0, 16 - n);
+	}
+	memcpy(out, b, 16);
+	return true;
+}
+
+bool ipaddr_parse(struct ipaddr *addr, const char *s, size_t len)
+{
+	struct ipaddr a = { 0 };
+
+	if (memchr(s, ':', len)) {
+		a.family = AF_INET6;
+		if (!parse_ipv6(a.bytes, s, len))
+			return false;
+	} else {
+		a.family = AF_INET;
+		if (!parse_ipv4(a.bytes, s, len))
+			return false;
+	}
+	*addr = a;
+	return true;
+}
+
+/* "ADDR" or "ADDR/LEN"; without LEN a single host (/32, /128). */
+static bool parse_prefix(struct ipprefix *out, struct span s, bool mask_host_bits)
+{
+	const char *slash = memchr(s.p, '/', s.len);
+	size_t alen = slash ? (size_t)(slash - s.p) : s.len;
+	struct ipprefix pfx = { 0 };
+	uint32_t max, plen;
+
+	if (!ipaddr_parse(&pfx.addr, s.p, alen))
+		return false;
+	max = plen = pfx.addr.family == AF_INET ? 32 : 128;
+	if (slash && !parse_uint((struct span){ slash + 1, s.len - alen - 1 }, max, &plen))
+		return false;
+	pfx.plen = (uint8_t)plen;
+	/* wg(8) accepts 10.0.0.1/8 in AllowedIPs and means 10.0.0.0/8 */
+	for (size_t i = 0; mask_host_bits && i < 16; i++) {
+		uint32_t bits = plen > i * 8 ? plen - (uint32_t)i * 8 : 0;
+
+		if (bits < 8)
+			pfx.addr.bytes[i] &= (uint8_t)(0xff00u >> bits);
+	}
+	*out = pfx;
+	return true;
+}
+
+/* A host name: dot-separated labels of letters, digits and '-', 1..63 each,
+ * not starting or ending with '-', at most 253 in all. A last label of digits
+ * only is refused: that is a mistyped address ("10.0.0.256"), not a name. */
+static bool dns_name_valid(struct span s)
+{
+	size_t label = 0;
+	bool all_digits = true;
+
+	if (s.len == 0 || s.len > ENDPOINT_HOST_MAX)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.p[i];
+
+		if (c == '.') {
+			if (label == 0 || s.p[i - 1] == '-')
+				return false;
+			label = 0;
+			all_digits = true;
+			continue;
+		}
+		if (!(is_alnum(c) || c == '-') || (c == '-' && label == 0) || ++label > 63)
+			return false;
+		if (!is_digit(c))
+			all_digits = false;
+	}
+	return label > 0 && s.p[s.len - 1] != '-' && !all_digits;
+}
+
+/* "host:port", "a.b.c.d:port" or "[v6]:port"; NULL or why not. */
+static const char *parse_endpoint(struct endpoint *out, struct span s)
+{
+	struct endpoint ep = { 0 };
+	struct span host, port;
+	uint32_t v;
+
+	if (s.len > 0 && s.p[0] == '[') {
+		const char *close = memchr(s.p, ']', s.len);
+
+		if (!close || (size_t)(close - s.p) + 1 >= s.len || close[1] != ':')
+			return "Endpoint must be [IPv6 address]:port";
+		host = (struct span){ s.p + 1, (size_t)(close - s.p) - 1 };
+		port = (struct span){ close + 2, s.len - (size_t)(close - s.p) - 2 };
+		if (!ipaddr_parse(&ep.addr, host.p, host.len) || ep.addr.family != AF_INET6)
+			return "Endpoint has an invalid IPv6 address between [ ]";
+		ep.is_literal = true;
+	} else {
+		size_t colon = s.len;
+
+		while (colon > 0 && s.p[colon - 1] != ':')
+			colon--;
+		if (colon == 0)
+			return "Endpoint must be host:port";
+		host = (struct span){ s.p, colon - 1 };
+		port = (struct span){ s.p + colon, s.len - colon };
+		if (memchr(host.p, ':', host.len))
+			return "an IPv6 Endpoint must be written [address]:port";
+		if (ipaddr_parse(&ep.addr, host.p, host.len))
+			ep.is_literal = true;
+		else if (!dns_name_valid(host))
+			return "Endpoint host is neither an IPv4 address nor a valid host name";
+	}
+	if (!parse_uint(port, 65535, &v) || v == 0)
+		return "Endpoint port is not a number in 1..65535";
+	if (host.len > ENDPOINT_HOST_MAX)	/* guaranteed above; the copy relies on it */
+		return "Endpoint host is too long";
+	memcpy(ep.host, host.p, host.len);
+	ep.port = (uint16_t)v;
+	*out = ep;
+	return NULL;
+}
+
+/* Comma-separated lists: each call returns the next trimmed item and sets
+ * rest->p to NULL after the last one. */
+static struct span list_next(struct span *rest)
+{
+	const char *comma = memchr(rest->p, ',', rest->len);
+	struct span item = *rest;
+
+	if (comma) {
+		item.len = (size_t)(comma - rest->p);
+		rest->len -= item.len + 1;
+		rest->p = comma + 1;
+	} else {
+		rest->p = NULL;
+	}
+	return trim(item);
+}
+
+static void parse_address(struct parser *p, struct span v)
+{
+	struct tunnel *t = p->t;
+
+	for (unsigned n = 1; v.p; n++) {
+		struct span item = list_next(&v);
+
+		if (t->n_addrs == TUNNEL_MAX_ADDRS) {
+			fail(p, "more than %d Address entries", TUNNEL_MAX_ADDRS);
+			return;
+		}
+		if (!parse_prefix(&t->addrs[t->n_addrs], item, false))
+			fail(p, "Address entry %u is not an IP address with an optional /prefix", n);
+		else
+			t->n_addrs++;
+	}
+}
+
+static void parse_dns(struct parser *p, struct span v)
+{
+	struct tunnel *t = p->t;
+
+	for (unsigned n = 1; v.p; n++) {
+		struct span item = list_next(&v);
+		struct ipaddr a;
+
+		if (ipaddr_parse(&a, item.p, item.len)) {
+			if (t->n_dns == TUNNEL_MAX_DNS)
+				fail(p, "more than %d DNS servers", TUNNEL_MAX_DNS);
+			else
+				t->dns[t->n_dns++] = a;
+		} else if (dns_name_valid(item)) {
+			if (t->n_search == TUNNEL_MAX_SEARCH) {
+				fail(p, "more than %d DNS search domains", TUNNEL_MAX_SEARCH);
+			} else {
+				memcpy(t->search[t->n_search], item.p, item.len);
+				t->search[t->n_search++][item.len] = '\0';
+			}
+		} else {
+			fail(p, "DNS entry %u is neither an IP address nor a valid domain name", n);
+		}
+	}
+}
+
+static void parse_allowed_ips(struct parser *p, struct span v)
+{
+	struct peer *peer = p->peer;
+
+	for (unsigned n = 1; v.p; n++) {
+		struct span item = list_next(&v);
+
+		if (peer->n_allowed == PEER_MAX_ALLOWED) {
+			fail(p, "more than %d AllowedIPs entries in this [Peer]", PEER_MAX_ALLOWED);
+			return;
+		}
+		if (!parse_prefix(&peer->allowed[peer->n_allowed], item, true))
+			fail(p, "AllowedIPs entry %u is not an IP address with an optional /prefix", n);
+		else
+			peer->n_allowed++;
+	}
+}
+
+/* Singleton keys: false (and a report) when the key was already given. */
+static bool first_time(struct parser *p, bool *seen, const char *key, const char *sect)
+{
+	if (*seen) {
+		fail(p, "%s appears more than once in this %s", key, sect);
+		return false;
+	}
+	*seen = true;
+	return true;
+}
+
+static void interface_key(struct parser *p, struct span key, struct span v)
+{
+	struct tunnel *t = p->t;
+	uint32_t n;
+
+	if (span_is(key, "PrivateKey")) {
+		if (first_time(p, &p->seen_private_key, "PrivateKey", "[Interface]")) {
+			t->has_private_key = key_from_base64(t->private_key, v.p, v.len);
+			if (!t->has_private_key)
+				fail(p, "PrivateKey is not a valid 44-character base64 key");
+		}
+	} else if (span_is(key, "ListenPort")) {
+		if (!first_time(p, &p->seen_listen_port, "ListenPort", "[Interface]"))
+			return;
+		if (!parse_uint(v, 65535, &n))
+			fail(p, "ListenPort is not a number in 0..65535");
+		else
+			t->listen_port = (uint16_t)n;
+	} else if (span_is(key, "MTU")) {
+		if (!first_time(p, &p->seen_mtu, "MTU", "[Interface]"))
+			return;
+		p->mtu_line = p->lineno;
+		if (!parse_uint(v, MTU_MAX, &n) || n < MTU_MIN)
+			fail(p, "MTU is not a number in %d..%d", MTU_MIN, MTU_MAX);
+		else
+			t->mtu = n;
+	} else if (span_is(key, "Address")) {
+		parse_address(p, v);
+	} else if (span_is(key, "DNS")) {
+		parse_dns(p, v);
+	} else if (echoable(key)) {
+		fail(p, "unknown key '%.*s' in [Interface]", (int)key.len, key.p);
+	} else {
+		fail(p, "unknown key in [Interface]");
+	}
+}
+
+static void peer_key(struct parser *p, struct span key, struct span v)
+{
+	struct peer *peer = p->peer;
+	const char *why;
+	uint32_t n;
+
+	if (span_is(key, "PublicKey")) {
+		if (first_time(p, &p->seen_public_key, "PublicKey", "[Peer]")) {
+			p->public_key_ok = key_from_base64(peer->public_key, v.p, v.len);
+			if (!p->public_key_ok)
+				fail(p, "PublicKey is not a valid 44-character base64 key");
+		}
+	} else if (span_is(key, "PresharedKey")) {
+		if (first_time(p, &p->seen_psk, "PresharedKey", "[Peer]")) {
+			peer->has_preshared_key = key_from_base64(peer->preshared_key, v.p, v.len);
+			if (!peer->has_preshared_key)
+				fail(p, "PresharedKey is not a valid 44-character base64 key");
+		}
+	} else if (span_is(key, "Endpoint")) {
+		if (!first_time(p, &p->seen_endpoint, "Endpoint", "[Peer]"))
+			return;
+		why = parse_endpoint(&peer->endpoint, v);
+		if (why)
+			fail(p, "%s", why);
+		else
+			peer->has_endpoint = true;
+	} else if (span_is(key, "AllowedIPs")) {
+		p->seen_allowed = true;
+		parse_allowed_ips(p, v);
+	} else if (span_is(key, "PersistentKeepalive")) {
+		if (!first_time(p, &p->seen_keepalive, "PersistentKeepalive", "[Peer]"))
+			return;
+		if (span_is(v, "off"))
+			peer->keepalive = 0;
+		else if (parse_uint(v, 65535, &n))
+			peer->keepalive = (uint16_t)n;
+		else
+			fail(p, "PersistentKeepalive is not a number in 0..65535 or \"off\"");
+	} else if (echoable(key)) {
+		fail(p, "unknown key '%.*s' in [Peer]", (int)key.len, key.p);
+	} else {
+		fail(p, "unknown key in [Peer]");
+	}
+}
+
+/* wg-quick keys that wgrun refuses in any section, with the reason. */
+static bool refused_key(struct parser *p, struct span key)
+{
+	static const char *const hooks[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
+
+	for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
+		if (span_is(key, hooks[i])) {
+			fail(p, "%s is refused: wgrun never runs commands from a tunnel file",
+			     hooks[i]);
+			return true;
+		}
+	}
+	if (span_is(key, "SaveConfig"))
+		fail(p, "SaveConfig is refused: wgrun never writes to a tunnel file");
+	else if (span_is(key, "Table"))
+		fail(p, "Table is refused: wgrun routes inside the tunnel's own namespace, "
+		     "never in the host's routing tables");
+	else if (span_is(key, "FwMark"))
+		fail(p, "FwMark is refused: the tunnel's namespace needs no policy routing, "
+		     "and a mark would feed the host's routing and firewall rules");
+	else
+		return false;
+	return true;
+}
+
+/* Checks that need the whole [Peer] section; run at the next header and at EOF. */
+static void finish_peer(struct parser *p)
+{
+	struct tunnel *t = p->t;
+	struct peer *peer = p->peer;
+
+	if (p->sect != SECT_PEER)
+		return;
+	if (!p->seen_public_key)
+		fail_at(p, peer->lineno, "[Peer] has no PublicKey");
+	if (!p->seen_allowed)
+		fail_at(p, peer->lineno, "[Peer] has no AllowedIPs");
+	/* The kernel would silently merge two peers with one key. */
+	for (size_t i = 0; p->public_key_ok && peer != &p->scratch && i + 1 < t->n_peers; i++) {
+		if (memcmp(t->peers[i].public_key, peer->public_key, WG_KEY_LEN) == 0) {
+			fail_at(p, peer->lineno, "[Peer] has the same PublicKey as the [Peer] at line %u",
+				t->peers[i].lineno);
+			break;
+		}
+	}
+}
+
+static void start_peer(struct parser *p)
+{
+	struct tunnel *t = p->t;
+
+	p->sect = SECT_PEER;
+	p->seen_public_key = p->seen_psk = p->seen_endpoint = false;
+	p->seen_keepalive = p->seen_allowed = p->public_key_ok = false;
+	p->peer = &p->scratch;
+	if (t->n_peers == TUNNEL_MAX_PEERS) {
+		if (!p->too_many_peers_reported)
+			fail(p, "more than %d [Peer] sections", TUNNEL_MAX_PEERS);
+		p->too_many_peers_reported = true;
+	} else if (!t->peers && !(t->peers = calloc(TUNNEL_MAX_PEERS, sizeof *t->peers))) {
+		/* Allocated once at full size: growing with realloc would leave
+		 * copies of keys in freed memory. */
+		fail(p, "out of memory");
+	} else {
+		p->peer = &t->peers[t->n_peers++];
+	}
+	explicit_bzero(&p->scratch, sizeof p->scratch);
+	p->peer->lineno = p->lineno;
+}
+
+static void section_header(struct parser *p, struct span line)
+{
+	struct span name = { line.p + 1, line.len - 1 };
+
+	if (line.len < 2 || line.p[line.len - 1] != ']') {
+		fail(p, "a section header must be [Interface] or [Peer]");
+		p->sect = SECT_UNKNOWN;
+		return;
+	}
+	name.len--;
+	name = trim(name);
+	finish_peer(p);
+	if (span_is(name, "Interface")) {
+		if (p->interface_line)
+			fail(p, "second [Interface] section (the first is at line %u)",
+			     p->interface_line);
+		else
+			p->interface_line = p->lineno;
+		p->sect = SECT_INTERFACE;
+	} else if (span_is(name, "Peer")) {
+		start_peer(p);
+	} else {
+		/* its keys are skipped: one report for the section is enough */
+		if (echoable(name))
+			fail(p, "unknown section [%.*s]", (int)name.len, name.p);
+		else
+			fail(p, "unknown section");
+		p->sect = SECT_UNKNOWN;
+	}
+}
+
+static void parse_line(struct parser *p, struct span line)
+{
+	const char *hash = memchr(line.p, '#', line.len);
+	const char *eq;
+	struct span key, value;
+
+	if (hash)
+		line.len = (size_t)(hash - line.p);
+	line = trim(line);
+	if (line.len == 0)
+		return;
+	if (line.p[0] == '[') {
+		section_header(p, line);
+		return;
+	}
+	eq = memchr(line.p, '=', line.len);
+	if (!eq || eq == line.p) {
+		/* no echo: a line without '=' may be a bare key value */
+		fail(p, "expected Key = Value");
+		return;
+	}
+	key = trim((struct span){ line.p, (size_t)(eq - line.p) });
+	value = trim((struct span){ eq + 1, (size_t)(line.p + line.len - eq - 1) });
+	if (refused_key(p, key))
+		return;
+	switch (p->sect) {
+	case SECT_NONE:
+		fail(p, "key outside a section: [Interface] or [Peer] must come first");
+		break;
+	case SECT_INTERFACE:
+		interface_key(p, key, value);
+		break;
+	case SECT_PEER:
+		peer_key(p, key, value);
+		break;
+	case SECT_UNKNOWN:
+		break;
+	}
+}
+
+static bool has_ipv6_address(const struct tunnel *t)
+{
+	for (size_t i = 0; i < t->n_addrs; i++)
+		if (t->addrs[i].addr.family == AF_INET6)
+			return true;
+	return false;
+}
+
+bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fname,
+		  report_fn report, void *ctx)
+{
+	struct parser *p, parser = { .t = t, .fname = fname, .report = report, .ctx = ctx };
+	size_t pos = 0;
+	bool ok;
+
+	p = &parser;
+	memset(t, 0, sizeof *t);
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len;
+		struct span line = { buf + pos, end - pos };
+
+		pos = nl ? end + 1 : len;
+		p->lineno++;
+		if (line.len > TUNNEL_LINE_MAX)
+			fail(p, "line is longer than %d bytes", TUNNEL_LINE_MAX);
+		else if (memchr(line.p, '\0', line.len))
+			fail(p, "line contains a NUL byte");
+		else
+			parse_line(p, line);
+	}
+	finish_peer(p);
+	if (!p->interface_line)
+		fail_at(p, 0, "no [Interface] section");
+	else if (!p->seen_private_key)
+		fail_at(p, p->interface_line, "[Interface] has no PrivateKey");
+	if (t->n_peers == 0 && !p->too_many_peers_reported)
+		fail_at(p, 0, "no [Peer] section");
+	if (t->mtu && t->mtu < IPV6_MIN_MTU && has_ipv6_address(t))
+		fail_at(p, p->mtu_line, "MTU is below %d, too small for the IPv6 Address",
+			IPV6_MIN_MTU);
+	ok = !p->failed;
+	explicit_bzero(p, sizeof *p);
+	if (!ok)
+		tunnel_free(t);
+	return ok;
+}
+
+void tunnel_free(struct tunnel *t)
+{
+	if (t->peers) {
+		explicit_bzero(t->peers, t->n_peers * sizeof *t->peers);
+		free(t->peers);
+	}
+	explicit_bzero(t, sizeof *t);
+}

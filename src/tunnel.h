@@ -1,0 +1,86 @@
+/* tunnel.h - the wg-quick tunnel-file model and its parser (no I/O). */
+#ifndef WGRUN_TUNNEL_H
+#define WGRUN_TUNNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define WG_KEY_LEN 32
+#define TUNNEL_MAX_ADDRS 16	/* Address= prefixes in [Interface] */
+#define TUNNEL_MAX_DNS 8	/* DNS= servers */
+#define TUNNEL_MAX_SEARCH 6	/* DNS= search domains */
+#define TUNNEL_MAX_PEERS 64
+#define PEER_MAX_ALLOWED 256	/* AllowedIPs= prefixes per peer */
+#define ENDPOINT_HOST_MAX 253
+
+struct ipaddr {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t bytes[16];	/* network order; 4 used for AF_INET */
+};
+
+struct ipprefix {
+	struct ipaddr addr;
+	uint8_t plen;
+};
+
+struct endpoint {
+	char host[ENDPOINT_HOST_MAX + 1];	/* literal address or host name, no brackets */
+	uint16_t port;
+	bool is_literal;	/* host is an IP literal; addr is filled */
+	struct ipaddr addr;	/* filled by the parser for literals, by resolve.c for names */
+};
+
+struct peer {
+	uint8_t public_key[WG_KEY_LEN];
+	uint8_t preshared_key[WG_KEY_LEN];
+	bool has_preshared_key;
+	bool has_endpoint;
+	struct endpoint endpoint;
+	uint16_t keepalive;	/* PersistentKeepalive, 0 = off */
+	struct ipprefix allowed[PEER_MAX_ALLOWED];
+	size_t n_allowed;
+	unsigned lineno;	/* line of its [Peer] header, for messages */
+};
+
+struct tunnel {
+	uint8_t private_key[WG_KEY_LEN];
+	bool has_private_key;
+	struct ipprefix addrs[TUNNEL_MAX_ADDRS];
+	size_t n_addrs;
+	struct ipaddr dns[TUNNEL_MAX_DNS];
+	size_t n_dns;
+	char search[TUNNEL_MAX_SEARCH][ENDPOINT_HOST_MAX + 1];
+	size_t n_search;
+	uint32_t mtu;		/* 0 = default (1420) */
+	uint16_t listen_port;	/* 0 = random */
+	struct peer *peers;	/* heap, n_peers entries */
+	size_t n_peers;
+};
+
+/* Called once per problem with a complete message such as
+ * "work.conf line 4: PrivateKey is not 44 base64 characters". */
+typedef void (*report_fn)(void *ctx, const char *msg);
+
+/* Parse a whole tunnel file held in buf (len bytes, need not be NUL-terminated).
+ * fname is used only in messages. Reports every problem, then returns false if
+ * there was any. Never echoes a key's value. On success t owns heap memory:
+ * release it with tunnel_free(). On failure t is already freed and wiped. */
+bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fname,
+		  report_fn report, void *ctx);
+
+/* Wipe every key and free the peers. Safe on a zeroed or freed tunnel. */
+void tunnel_free(struct tunnel *t);
+
+/* Tunnel names feed paths, lock names and interface names: ^[a-z0-9][a-z0-9_-]{0,14}$ */
+#define TUNNEL_NAME_MAX 15
+bool tunnel_name_valid(const char *name);
+
+/* Base64 key of exactly 44 characters ending in '=' to 32 bytes; false if malformed. */
+bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64, size_t len);
+
+/* Parse "a.b.c.d", "x::y" (no brackets) into addr; false if malformed. */
+bool ipaddr_parse(struct ipaddr *addr, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,105 @@
+# tests/lib.sh - shared setup for wgrun's system tests (sourced, bash).
+#
+# Topology, all made here and removed by cleanup: a peer network namespace
+# wgt-peer-$$ whose wireguard-go (UDP socket on the host's loopback, TUN moved
+# into the peer namespace) answers for 10.77.0.1 and fd77::1, with an HTTP
+# service that answers with the client's address and a DNS responder. wgrun's
+# tunnels reach it at 127.0.0.1:$PEER_PORT. No traffic goes anywhere else.
+
+T_PREFIX=/opt/wgrun-test
+T_CONF=$T_PREFIX/etc
+T_RUN=/run/wgrun-test
+T_BIN=$T_PREFIX/bin/wgrun
+T_USER=wgt-alice
+T_USER2=wgt-bob
+T_GROUP=wgt-team
+PEER_NS=wgt-peer-$$
+PEER_IF=wgtp$$
+PEER_PORT=$((40000 + $$ % 20000))
+
+as_user() {	# as_user USER CMD...: run CMD as USER with a plain environment
+	local u=$1; shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups --reset-env -- "$@"
+}
+
+make_users() {
+	getent group $T_GROUP >/dev/null || groupadd $T_GROUP
+	id $T_USER >/dev/null 2>&1 || useradd -M -N -g users -G $T_GROUP -s /bin/sh $T_USER
+	id $T_USER2 >/dev/null 2>&1 || useradd -M -N -g users -s /bin/sh $T_USER2
+}
+
+# write_tunnel NAME ALLOWEDIPS [extra Interface lines]
+write_tunnel() {
+	local name=$1 allowed=$2 extra=${3:-}
+	install -d -m 0700 -o root -g root $T_CONF/tunnels
+	umask 077
+	cat > $T_CONF/tunnels/$name.conf <<CONF
+# test tunnel $name
+[Interface]
+PrivateKey = $CLIENT_KEY
+Address = 10.77.0.2/32, fd77::2/128
+DNS = 10.77.0.1
+$extra
+
+[Peer]
+PublicKey = $PEER_PUB
+Endpoint = 127.0.0.1:$PEER_PORT
+AllowedIPs = $allowed
+PersistentKeepalive = 0
+CONF
+	chmod 600 $T_CONF/tunnels/$name.conf
+}
+
+write_policy() {
+	install -d -m 0755 -o root -g root $T_CONF
+	printf '%s\n' "$@" > $T_CONF/policy
+	chmod 644 $T_CONF/policy
+}
+
+peer_up() {
+	PEER_KEY=$(wg genkey); PEER_PUB=$(printf '%s' "$PEER_KEY" | wg pubkey)
+	CLIENT_KEY=$(wg genkey); CLIENT_PUB=$(printf '%s' "$CLIENT_KEY" | wg pubkey)
+	ip netns add $PEER_NS
+	ip -n $PEER_NS link set lo up
+	# wireguard-go finds its TUN by name in its own namespace: start it in the
+	# host's, then move the TUN; its UDP socket stays on the host's loopback.
+	WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f $PEER_IF >/dev/null 2>&1 &
+	PEER_PID=$!
+	local i
+	for i in $(seq 100); do [ -S /var/run/wireguard/$PEER_IF.sock ] && break; sleep 0.05; done
+	wg set $PEER_IF listen-port $PEER_PORT private-key <(printf '%s' "$PEER_KEY") \
+		peer "$CLIENT_PUB" allowed-ips 10.77.0.2/32,fd77::2/128
+	ip link set $PEER_IF netns $PEER_NS
+	ip -n $PEER_NS addr add 10.77.0.1/24 dev $PEER_IF
+	ip -n $PEER_NS addr add fd77::1/64 dev $PEER_IF nodad
+	ip -n $PEER_NS link set $PEER_IF up
+	ip netns exec $PEER_NS python3 "$TESTS/peer_services.py" >/dev/null 2>&1 &
+	PEER_SVC_PID=$!
+	for i in $(seq 100); do
+		ip netns exec $PEER_NS ss -ltn 2>/dev/null | grep -q ':8080 ' && break; sleep 0.05
+	done
+}
+
+peer_down() {
+	[ -n "${PEER_SVC_PID:-}" ] && kill $PEER_SVC_PID 2>/dev/null
+	[ -n "${PEER_PID:-}" ] && kill $PEER_PID 2>/dev/null
+	ip netns del $PEER_NS 2>/dev/null
+	wait 2>/dev/null
+	rm -f /var/run/wireguard/$PEER_IF.sock
+}
+
+# Everything wgrun made for test tunnels, gone.
+wgrun_down_all() {
+	local f
+	for f in $T_RUN/*.state; do
+		[ -e "$f" ] || continue
+		f=${f##*/}; $T_BIN --down "${f%.state}" >/dev/null 2>&1
+	done
+}
+
+host_state() {	# what wgrun must never change in the host namespace
+	ip -d link show | sed -E 's/ +(qlen|link\/none).*//' | grep -v "$PEER_IF"
+	ip addr show; ip -6 addr show
+	ip route show table all; ip -6 route show table all; ip rule; ip -6 rule
+	nft list ruleset 2>/dev/null
+}
