@@ -161,7 +161,8 @@ int main(int argc, char **argv)
 	hygiene_std_fds();
 	hygiene_close_from(3);	/* the caller's descriptors: nothing of theirs is ours */
 	log_open();
-	if (argc < 1 || !argv[0])
+	/* PwnKit (CVE-2021-4034): never run without a real argv[0]. */
+	if (argc < 1 || !argv[0] || !argv[0][0])
 		die("started without argv[0]; refusing");
 	if (argc >= 2 && !strcmp(argv[1], "--help")) {
 		usage();

@@ -191,6 +191,7 @@ static void parse_line(struct parser *ps, const char *s, size_t len)
 	struct rule r = { .lineno = ps->lineno };
 	struct word w;
 	bool ok, too_many = false;
+	size_t words;
 
 	if (!next_word(&s, end, &w))
 		return;		/* blank or comment */
@@ -211,7 +212,7 @@ static void parse_line(struct parser *ps, const char *s, size_t len)
 	}
 	ok = check_ident(ps, &r, w);
 	/* keep checking after an error, so one pass reports every fault */
-	while (next_word(&s, end, &w)) {
+	for (words = 0; next_word(&s, end, &w); words++) {
 		if (r.n_tunnels < POLICY_MAX_TUNNELS_PER_RULE) {
 			if (!add_tunnel(ps, &r, w))
 				ok = false;
@@ -221,7 +222,7 @@ static void parse_line(struct parser *ps, const char *s, size_t len)
 			ok = false;
 		}
 	}
-	if (r.n_tunnels == 0 && ok) {
+	if (words == 0) {
 		fail(ps, "rule names no tunnel");
 		ok = false;
 	}

@@ -35,10 +35,10 @@ void privs_check_start(void)
 {
 	int sb;
 
-	if (geteuid() != 0)
-		die("not running as root: wgrun must be installed setuid root (chmod 4755, owner root)");
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
 		die("started with no_new_privs set, so the setuid bit had no effect; run wgrun outside such a sandbox");
+	if (geteuid() != 0)
+		die("not running as root: wgrun must be installed setuid root (chmod 4755, owner root)");
 	sb = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 	if (sb != 0)
 		die("started with securebits 0x%x set; wgrun needs plain root", (unsigned)sb);

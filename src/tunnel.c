@@ -33,6 +33,10 @@
 #define ECHO_NAME_MAX 32	/* a 44-character key can never be echoed as a "name" */
 
 enum section { SECT_NONE, SECT_INTERFACE, SECT_PEER, SECT_UNKNOWN };
+enum key_id {
+	K_PRIVATE_KEY, K_LISTEN_PORT, K_MTU, K_ADDRESS, K_DNS,
+	K_PUBLIC_KEY, K_PRESHARED_KEY, K_ENDPOINT, K_ALLOWED_IPS, K_KEEPALIVE, KEY_COUNT
+};
 
 struct span {
 	const char *p;
@@ -47,11 +51,9 @@ struct parser {
 	unsigned lineno;
 	bool failed;
 	enum section sect;
-	unsigned interface_line;	/* 0: no [Interface] yet */
-	bool seen_private_key, seen_listen_port, seen_mtu;
-	unsigned mtu_line;
+	unsigned seen_interface;	/* line of [Interface], 0 if none yet */
+	unsigned seen[KEY_COUNT];	/* line where each key was, 0 if not yet */
 	struct peer *peer;	/* current peer: in t->peers, or &scratch past the limit */
-	bool seen_public_key, seen_psk, seen_endpoint, seen_keepalive, seen_allowed;
 	bool public_key_ok;
 	bool too_many_peers_reported;
 	/* Peers past TUNNEL_MAX_PEERS are still parsed, so their errors are
@@ -162,15 +164,8 @@ static void fail_at(struct parser *p, unsigned line, const char *fmt, ...)
 	va_end(ap);
 }
 
-__attribute__((format(printf, 2, 3)))
-static void fail(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail(p, p->lineno, fmt, ap);
-	va_end(ap);
-}
+/* Most reports are about the line being parsed. */
+#define fail(p, ...) fail_at(p, (p)->lineno, __VA_ARGS__)
 
 bool tunnel_name_valid(const char *name)
 {
@@ -368,7 +363,6 @@ static bool parse_prefix(struct ipprefix *out, struct span s, bool mask_host_bit
 	if (slash && !parse_uint((struct span){ slash + 1, s.len - alen - 1 }, max, &plen))
 		return false;
 	pfx.plen = (uint8_t)plen;
-	/* wg(8) accepts 10.0.0.1/8 in AllowedIPs and means 10.0.0.0/8 */
 	for (size_t i = 0; mask_host_bits && i < 16; i++) {
 		uint32_t bits = plen > i * 8 ? plen - (uint32_t)i * 8 : 0;
 
@@ -467,21 +461,20 @@ static struct span list_next(struct span *rest)
 	return trim(item);
 }
 
-static void parse_address(struct parser *p, struct span v)
+static void parse_prefixes(struct parser *p, struct span v, const char *key, struct ipprefix *arr,
+			   size_t *n, size_t max, bool mask_host_bits)
 {
-	struct tunnel *t = p->t;
-
-	for (unsigned n = 1; v.p; n++) {
+	for (unsigned i = 1; v.p; i++) {
 		struct span item = list_next(&v);
 
-		if (t->n_addrs == TUNNEL_MAX_ADDRS) {
-			fail(p, "more than %d Address entries", TUNNEL_MAX_ADDRS);
+		if (*n == max) {
+			fail(p, "more than %zu %s entries", max, key);
 			return;
 		}
-		if (!parse_prefix(&t->addrs[t->n_addrs], item, false))
-			fail(p, "Address entry %u is not an IP address with an optional /prefix", n);
+		if (parse_prefix(&arr[*n], item, mask_host_bits))
+			++*n;
 		else
-			t->n_addrs++;
+			fail(p, "%s entry %u is not an IP address with an optional /prefix", key, i);
 	}
 }
 
@@ -489,7 +482,7 @@ static void parse_dns(struct parser *p, struct span v)
 {
 	struct tunnel *t = p->t;
 
-	for (unsigned n = 1; v.p; n++) {
+	for (unsigned i = 1; v.p; i++) {
 		struct span item = list_next(&v);
 		struct ipaddr a;
 
@@ -498,153 +491,146 @@ static void parse_dns(struct parser *p, struct span v)
 				fail(p, "more than %d DNS servers", TUNNEL_MAX_DNS);
 			else
 				t->dns[t->n_dns++] = a;
-		} else if (dns_name_valid(item)) {
-			if (t->n_search == TUNNEL_MAX_SEARCH) {
-				fail(p, "more than %d DNS search domains", TUNNEL_MAX_SEARCH);
-			} else {
-				memcpy(t->search[t->n_search], item.p, item.len);
-				t->search[t->n_search++][item.len] = '\0';
-			}
+		} else if (!dns_name_valid(item)) {
+			fail(p, "DNS entry %u is neither an IP address nor a valid domain name", i);
+		} else if (t->n_search == TUNNEL_MAX_SEARCH) {
+			fail(p, "more than %d DNS search domains", TUNNEL_MAX_SEARCH);
 		} else {
-			fail(p, "DNS entry %u is neither an IP address nor a valid domain name", n);
+			memcpy(t->search[t->n_search], item.p, item.len);
+			t->search[t->n_search++][item.len] = '\0';
 		}
 	}
 }
 
-static void parse_allowed_ips(struct parser *p, struct span v)
+static bool parse_key(struct parser *p, uint8_t key[WG_KEY_LEN], struct span v, const char *name)
 {
-	struct peer *peer = p->peer;
-
-	for (unsigned n = 1; v.p; n++) {
-		struct span item = list_next(&v);
-
-		if (peer->n_allowed == PEER_MAX_ALLOWED) {
-			fail(p, "more than %d AllowedIPs entries in this [Peer]", PEER_MAX_ALLOWED);
-			return;
-		}
-		if (!parse_prefix(&peer->allowed[peer->n_allowed], item, true))
-			fail(p, "AllowedIPs entry %u is not an IP address with an optional /prefix", n);
-		else
-			peer->n_allowed++;
-	}
+	if (key_from_base64(key, v.p, v.len))
+		return true;
+	fail(p, "%s is not a valid 44-character base64 key", name);
+	return false;
 }
 
-/* Singleton keys: false (and a report) when the key was already given. */
-static bool first_time(struct parser *p, bool *seen, const char *key, const char *sect)
-{
-	if (*seen) {
-		fail(p, "%s appears more than once in this %s", key, sect);
-		return false;
-	}
-	*seen = true;
-	return true;
-}
+static const struct {
+	const char *name;
+	enum section sect;
+	bool repeatable;	/* wg-quick appends the values of repeated lines */
+} keys[KEY_COUNT] = {
+	[K_PRIVATE_KEY] = { "PrivateKey", SECT_INTERFACE, false },
+	[K_LISTEN_PORT] = { "ListenPort", SECT_INTERFACE, false },
+	[K_MTU] = { "MTU", SECT_INTERFACE, false },
+	[K_ADDRESS] = { "Address", SECT_INTERFACE, true },
+	[K_DNS] = { "DNS", SECT_INTERFACE, true },
+	[K_PUBLIC_KEY] = { "PublicKey", SECT_PEER, false },
+	[K_PRESHARED_KEY] = { "PresharedKey", SECT_PEER, false },
+	[K_ENDPOINT] = { "Endpoint", SECT_PEER, false },
+	[K_ALLOWED_IPS] = { "AllowedIPs", SECT_PEER, true },
+	[K_KEEPALIVE] = { "PersistentKeepalive", SECT_PEER, false },
+};
 
-static void interface_key(struct parser *p, struct span key, struct span v)
+static void handle_key(struct parser *p, enum key_id k, struct span v)
 {
 	struct tunnel *t = p->t;
-	uint32_t n;
-
-	if (span_is(key, "PrivateKey")) {
-		if (first_time(p, &p->seen_private_key, "PrivateKey", "[Interface]")) {
-			t->has_private_key = key_from_base64(t->private_key, v.p, v.len);
-			if (!t->has_private_key)
-				fail(p, "PrivateKey is not a valid 44-character base64 key");
-		}
-	} else if (span_is(key, "ListenPort")) {
-		if (!first_time(p, &p->seen_listen_port, "ListenPort", "[Interface]"))
-			return;
-		if (!parse_uint(v, 65535, &n))
-			fail(p, "ListenPort is not a number in 0..65535");
-		else
-			t->listen_port = (uint16_t)n;
-	} else if (span_is(key, "MTU")) {
-		if (!first_time(p, &p->seen_mtu, "MTU", "[Interface]"))
-			return;
-		p->mtu_line = p->lineno;
-		if (!parse_uint(v, MTU_MAX, &n) || n < MTU_MIN)
-			fail(p, "MTU is not a number in %d..%d", MTU_MIN, MTU_MAX);
-		else
-			t->mtu = n;
-	} else if (span_is(key, "Address")) {
-		parse_address(p, v);
-	} else if (span_is(key, "DNS")) {
-		parse_dns(p, v);
-	} else if (echoable(key)) {
-		fail(p, "unknown key '%.*s' in [Interface]", (int)key.len, key.p);
-	} else {
-		fail(p, "unknown key in [Interface]");
-	}
-}
-
-static void peer_key(struct parser *p, struct span key, struct span v)
-{
 	struct peer *peer = p->peer;
 	const char *why;
 	uint32_t n;
 
-	if (span_is(key, "PublicKey")) {
-		if (first_time(p, &p->seen_public_key, "PublicKey", "[Peer]")) {
-			p->public_key_ok = key_from_base64(peer->public_key, v.p, v.len);
-			if (!p->public_key_ok)
-				fail(p, "PublicKey is not a valid 44-character base64 key");
-		}
-	} else if (span_is(key, "PresharedKey")) {
-		if (first_time(p, &p->seen_psk, "PresharedKey", "[Peer]")) {
-			peer->has_preshared_key = key_from_base64(peer->preshared_key, v.p, v.len);
-			if (!peer->has_preshared_key)
-				fail(p, "PresharedKey is not a valid 44-character base64 key");
-		}
-	} else if (span_is(key, "Endpoint")) {
-		if (!first_time(p, &p->seen_endpoint, "Endpoint", "[Peer]"))
-			return;
+	switch (k) {
+	case K_PRIVATE_KEY:
+		t->has_private_key = parse_key(p, t->private_key, v, "PrivateKey");
+		break;
+	case K_LISTEN_PORT:
+		if (parse_uint(v, 65535, &n))
+			t->listen_port = (uint16_t)n;
+		else
+			fail(p, "ListenPort is not a number in 0..65535");
+		break;
+	case K_MTU:
+		if (parse_uint(v, MTU_MAX, &n) && n >= MTU_MIN)
+			t->mtu = n;
+		else
+			fail(p, "MTU is not a number in %d..%d", MTU_MIN, MTU_MAX);
+		break;
+	case K_ADDRESS:
+		parse_prefixes(p, v, "Address", t->addrs, &t->n_addrs, TUNNEL_MAX_ADDRS, false);
+		break;
+	case K_DNS:
+		parse_dns(p, v);
+		break;
+	case K_PUBLIC_KEY:
+		p->public_key_ok = parse_key(p, peer->public_key, v, "PublicKey");
+		break;
+	case K_PRESHARED_KEY:
+		peer->has_preshared_key = parse_key(p, peer->preshared_key, v, "PresharedKey");
+		break;
+	case K_ENDPOINT:
 		why = parse_endpoint(&peer->endpoint, v);
 		if (why)
 			fail(p, "%s", why);
-		else
-			peer->has_endpoint = true;
-	} else if (span_is(key, "AllowedIPs")) {
-		p->seen_allowed = true;
-		parse_allowed_ips(p, v);
-	} else if (span_is(key, "PersistentKeepalive")) {
-		if (!first_time(p, &p->seen_keepalive, "PersistentKeepalive", "[Peer]"))
-			return;
+		peer->has_endpoint = !why;
+		break;
+	case K_ALLOWED_IPS:
+		/* wg(8) accepts 10.0.0.1/8 and means 10.0.0.0/8: mask, as it does */
+		parse_prefixes(p, v, "AllowedIPs", peer->allowed, &peer->n_allowed,
+			       PEER_MAX_ALLOWED, true);
+		break;
+	case K_KEEPALIVE:
 		if (span_is(v, "off"))
 			peer->keepalive = 0;
 		else if (parse_uint(v, 65535, &n))
 			peer->keepalive = (uint16_t)n;
 		else
 			fail(p, "PersistentKeepalive is not a number in 0..65535 or \"off\"");
-	} else if (echoable(key)) {
-		fail(p, "unknown key '%.*s' in [Peer]", (int)key.len, key.p);
-	} else {
-		fail(p, "unknown key in [Peer]");
+		break;
+	case KEY_COUNT:
+		break;
 	}
 }
 
-/* wg-quick keys that wgrun refuses in any section, with the reason. */
-static bool refused_key(struct parser *p, struct span key)
-{
-	static const char *const hooks[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
+/* wg-quick keys that wgrun refuses in any section, and why. */
+static const struct {
+	const char *name, *why;
+} refused[] = {
+	{ "PreUp", "wgrun never runs commands from a tunnel file" },
+	{ "PostUp", "wgrun never runs commands from a tunnel file" },
+	{ "PreDown", "wgrun never runs commands from a tunnel file" },
+	{ "PostDown", "wgrun never runs commands from a tunnel file" },
+	{ "SaveConfig", "wgrun never writes to a tunnel file" },
+	{ "Table", "wgrun routes inside the tunnel's own namespace, never in the host's tables" },
+	{ "FwMark", "the tunnel's namespace needs no policy routing, and a mark would feed "
+		    "the host's routing and firewall rules" },
+};
 
-	for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
-		if (span_is(key, hooks[i])) {
-			fail(p, "%s is refused: wgrun never runs commands from a tunnel file",
-			     hooks[i]);
-			return true;
+static void key_line(struct parser *p, struct span key, struct span v)
+{
+	const char *sect = p->sect == SECT_INTERFACE ? "[Interface]" : "[Peer]";
+	size_t k;
+
+	for (k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+		if (span_is(key, refused[k].name)) {
+			fail(p, "%s is refused: %s", refused[k].name, refused[k].why);
+			return;
 		}
 	}
-	if (span_is(key, "SaveConfig"))
-		fail(p, "SaveConfig is refused: wgrun never writes to a tunnel file");
-	else if (span_is(key, "Table"))
-		fail(p, "Table is refused: wgrun routes inside the tunnel's own namespace, "
-		     "never in the host's routing tables");
-	else if (span_is(key, "FwMark"))
-		fail(p, "FwMark is refused: the tunnel's namespace needs no policy routing, "
-		     "and a mark would feed the host's routing and firewall rules");
-	else
-		return false;
-	return true;
+	if (p->sect == SECT_NONE) {
+		fail(p, "key outside a section: [Interface] or [Peer] must come first");
+		return;
+	}
+	if (p->sect == SECT_UNKNOWN)	/* the section was reported; its keys are not */
+		return;
+	for (k = 0; k < KEY_COUNT; k++)
+		if (keys[k].sect == p->sect && span_is(key, keys[k].name))
+			break;
+	if (k == KEY_COUNT) {
+		if (echoable(key))
+			fail(p, "unknown key '%.*s' in %s", (int)key.len, key.p, sect);
+		else
+			fail(p, "unknown key in %s", sect);
+	} else if (p->seen[k] && !keys[k].repeatable) {
+		fail(p, "%s appears more than once in this %s", keys[k].name, sect);
+	} else {
+		p->seen[k] = p->lineno;
+		handle_key(p, (enum key_id)k, v);
+	}
 }
 
 /* Checks that need the whole [Peer] section; run at the next header and at EOF. */
@@ -655,9 +641,9 @@ static void finish_peer(struct parser *p)
 
 	if (p->sect != SECT_PEER)
 		return;
-	if (!p->seen_public_key)
+	if (!p->seen[K_PUBLIC_KEY])
 		fail_at(p, peer->lineno, "[Peer] has no PublicKey");
-	if (!p->seen_allowed)
+	if (!p->seen[K_ALLOWED_IPS])
 		fail_at(p, peer->lineno, "[Peer] has no AllowedIPs");
 	/* The kernel would silently merge two peers with one key. */
 	for (size_t i = 0; p->public_key_ok && peer != &p->scratch && i + 1 < t->n_peers; i++) {
@@ -674,8 +660,10 @@ static void start_peer(struct parser *p)
 	struct tunnel *t = p->t;
 
 	p->sect = SECT_PEER;
-	p->seen_public_key = p->seen_psk = p->seen_endpoint = false;
-	p->seen_keepalive = p->seen_allowed = p->public_key_ok = false;
+	for (size_t k = 0; k < KEY_COUNT; k++)
+		if (keys[k].sect == SECT_PEER)
+			p->seen[k] = 0;
+	p->public_key_ok = false;
 	p->peer = &p->scratch;
 	if (t->n_peers == TUNNEL_MAX_PEERS) {
 		if (!p->too_many_peers_reported)
@@ -694,32 +682,28 @@ static void start_peer(struct parser *p)
 
 static void section_header(struct parser *p, struct span line)
 {
-	struct span name = { line.p + 1, line.len - 1 };
+	struct span name;
 
+	finish_peer(p);
+	p->sect = SECT_UNKNOWN;	/* keys of a bad section are skipped: one report is enough */
 	if (line.len < 2 || line.p[line.len - 1] != ']') {
 		fail(p, "a section header must be [Interface] or [Peer]");
-		p->sect = SECT_UNKNOWN;
 		return;
 	}
-	name.len--;
-	name = trim(name);
-	finish_peer(p);
-	if (span_is(name, "Interface")) {
-		if (p->interface_line)
-			fail(p, "second [Interface] section (the first is at line %u)",
-			     p->interface_line);
-		else
-			p->interface_line = p->lineno;
-		p->sect = SECT_INTERFACE;
-	} else if (span_is(name, "Peer")) {
+	name = trim((struct span){ line.p + 1, line.len - 2 });
+	if (span_is(name, "Peer")) {
 		start_peer(p);
-	} else {
-		/* its keys are skipped: one report for the section is enough */
-		if (echoable(name))
-			fail(p, "unknown section [%.*s]", (int)name.len, name.p);
+	} else if (span_is(name, "Interface")) {
+		if (p->seen_interface)
+			fail(p, "second [Interface] section (the first is at line %u)",
+			     p->seen_interface);
 		else
-			fail(p, "unknown section");
-		p->sect = SECT_UNKNOWN;
+			p->seen_interface = p->lineno;
+		p->sect = SECT_INTERFACE;
+	} else if (echoable(name)) {
+		fail(p, "unknown section [%.*s]", (int)name.len, name.p);
+	} else {
+		fail(p, "unknown section");
 	}
 }
 
@@ -727,7 +711,6 @@ static void parse_line(struct parser *p, struct span line)
 {
 	const char *hash = memchr(line.p, '#', line.len);
 	const char *eq;
-	struct span key, value;
 
 	if (hash)
 		line.len = (size_t)(hash - line.p);
@@ -744,23 +727,8 @@ static void parse_line(struct parser *p, struct span line)
 		fail(p, "expected Key = Value");
 		return;
 	}
-	key = trim((struct span){ line.p, (size_t)(eq - line.p) });
-	value = trim((struct span){ eq + 1, (size_t)(line.p + line.len - eq - 1) });
-	if (refused_key(p, key))
-		return;
-	switch (p->sect) {
-	case SECT_NONE:
-		fail(p, "key outside a section: [Interface] or [Peer] must come first");
-		break;
-	case SECT_INTERFACE:
-		interface_key(p, key, value);
-		break;
-	case SECT_PEER:
-		peer_key(p, key, value);
-		break;
-	case SECT_UNKNOWN:
-		break;
-	}
+	key_line(p, trim((struct span){ line.p, (size_t)(eq - line.p) }),
+		 trim((struct span){ eq + 1, (size_t)(line.p + line.len - eq - 1) }));
 }
 
 static bool has_ipv6_address(const struct tunnel *t)
@@ -795,14 +763,14 @@ bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fna
 			parse_line(p, line);
 	}
 	finish_peer(p);
-	if (!p->interface_line)
+	if (!p->seen_interface)
 		fail_at(p, 0, "no [Interface] section");
-	else if (!p->seen_private_key)
-		fail_at(p, p->interface_line, "[Interface] has no PrivateKey");
+	else if (!p->seen[K_PRIVATE_KEY])
+		fail_at(p, p->seen_interface, "[Interface] has no PrivateKey");
 	if (t->n_peers == 0 && !p->too_many_peers_reported)
 		fail_at(p, 0, "no [Peer] section");
 	if (t->mtu && t->mtu < IPV6_MIN_MTU && has_ipv6_address(t))
-		fail_at(p, p->mtu_line, "MTU is below %d, too small for the IPv6 Address",
+		fail_at(p, p->seen[K_MTU], "MTU is below %d, too small for the IPv6 Address",
 			IPV6_MIN_MTU);
 	ok = !p->failed;
 	explicit_bzero(p, sizeof *p);

@@ -28,16 +28,19 @@ make_users() {
 	id $T_USER2 >/dev/null 2>&1 || useradd -M -N -g users -s /bin/sh $T_USER2
 }
 
-# write_tunnel NAME ALLOWEDIPS [extra Interface lines]
+# write_tunnel NAME ALLOWEDIPS [extra Interface lines] [host number N]
+# The tunnel gets its own key and address 10.77.0.N, fd77::N (default 2), and
+# the peer learns it: two tunnels sharing a key would steal each other's session.
 write_tunnel() {
-	local name=$1 allowed=$2 extra=${3:-}
+	local name=$1 allowed=$2 extra=${3:-} n=${4:-2} key pub
+	key=$(wg genkey); pub=$(printf '%s' "$key" | wg pubkey)
+	wg set $PEER_IF peer "$pub" allowed-ips 10.77.0.$n/32,fd77::$n/128
 	install -d -m 0700 -o root -g root $T_CONF/tunnels
-	umask 077
-	cat > $T_CONF/tunnels/$name.conf <<CONF
+	(umask 077; cat > $T_CONF/tunnels/$name.conf) <<CONF
 # test tunnel $name
 [Interface]
-PrivateKey = $CLIENT_KEY
-Address = 10.77.0.2/32, fd77::2/128
+PrivateKey = $key
+Address = 10.77.0.$n/32, fd77::$n/128
 DNS = 10.77.0.1
 $extra
 
@@ -58,7 +61,6 @@ write_policy() {
 
 peer_up() {
 	PEER_KEY=$(wg genkey); PEER_PUB=$(printf '%s' "$PEER_KEY" | wg pubkey)
-	CLIENT_KEY=$(wg genkey); CLIENT_PUB=$(printf '%s' "$CLIENT_KEY" | wg pubkey)
 	ip netns add $PEER_NS
 	ip -n $PEER_NS link set lo up
 	# wireguard-go finds its TUN by name in its own namespace: start it in the
@@ -67,8 +69,7 @@ peer_up() {
 	PEER_PID=$!
 	local i
 	for i in $(seq 100); do [ -S /var/run/wireguard/$PEER_IF.sock ] && break; sleep 0.05; done
-	wg set $PEER_IF listen-port $PEER_PORT private-key <(printf '%s' "$PEER_KEY") \
-		peer "$CLIENT_PUB" allowed-ips 10.77.0.2/32,fd77::2/128
+	wg set $PEER_IF listen-port $PEER_PORT private-key <(printf '%s' "$PEER_KEY")
 	ip link set $PEER_IF netns $PEER_NS
 	ip -n $PEER_NS addr add 10.77.0.1/24 dev $PEER_IF
 	ip -n $PEER_NS addr add fd77::1/64 dev $PEER_IF nodad

@@ -57,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct tunnel zero;
 	struct tunnel t;
 	char name[TUNNEL_NAME_MAX + 2];
+	size_t n;
 
 	if (tunnel_parse(&t, (const char *)data, size, "fuzz.conf", ignore_report, NULL))
 		check_success(&t);
@@ -65,8 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tunnel_free(&t);
 
 	/* the name allowlist, on the input's first bytes */
-	memcpy(name, data, size < sizeof name - 1 ? size : sizeof name - 1);
-	name[size < sizeof name - 1 ? size : sizeof name - 1] = '\0';
+	n = size < sizeof name - 1 ? size : sizeof name - 1;
+	if (n)
+		memcpy(name, data, n);
+	name[n] = '\0';
 	tunnel_name_valid(name);
 	return 0;
 }

@@ -242,6 +242,9 @@ static void malformed_rules_are_refused(void)
 	CHECK(!parse(&p, "Permit alice work\n") && rep.n == 1);
 	CHECK(!parse(&p, "permit\n") && reported("policy.conf line 1: permit names no user or :group"));
 	CHECK(!parse(&p, "deny alice\n") && reported("policy.conf line 1: rule names no tunnel"));
+	CHECK(!parse(&p, "deny -bob\n") && rep.n == 2 &&
+	      reported("policy.conf line 1: invalid user name '-bob'") &&
+	      reported("policy.conf line 1: rule names no tunnel"));
 	CHECK(!parse(&p, "permit -alice work\n") &&
 	      reported("policy.conf line 1: invalid user name '-alice'"));
 	CHECK(!parse(&p, "permit : work\n") && reported("policy.conf line 1: invalid group name ':'"));

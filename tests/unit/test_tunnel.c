@@ -186,7 +186,7 @@ static void every_hook_and_host_key_is_refused(void)
 static void key_value_never_appears_in_error(void)
 {
 	/* last significant digit 'l' leaves padding bits set: not canonical */
-	const char *bad = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBml=";
+	const char *good = PRIV, *bad = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBml=";
 	const char *texts[] = {
 		"[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBml=\n" PEER,
 		"[Interface]\nPrivateKey " PRIV "\n" PEER,	/* no '=': the whole line */
@@ -201,7 +201,7 @@ static void key_value_never_appears_in_error(void)
 		for (int m = 0; m < rep.n; m++) {
 			/* no 8-character run of either key may show */
 			for (size_t off = 0; off + 8 <= 44; off++) {
-				CHECK(!contains(rep.msg[m], PRIV + off, 8));
+				CHECK(!contains(rep.msg[m], good + off, 8));
 				CHECK(!contains(rep.msg[m], bad + off, 8));
 			}
 		}
@@ -522,7 +522,7 @@ static void entry_limits_are_enforced(void)
 		n += snprintf(text + n, sizeof text - (size_t)n, "%s10.0.%d.%d", i ? "," : "",
 			      i / 256, i % 256);
 	CHECK(!parse(&t, text) && rep.n == 1 &&
-	      reported("work.conf line 5: more than 256 AllowedIPs entries in this [Peer]"));
+	      reported("work.conf line 5: more than 256 AllowedIPs entries"));
 
 	CHECK(refused_with(IFACE "DNS = 1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,"
 				 "1.1.1.8,1.1.1.9\n" PEER,

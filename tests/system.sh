@@ -1,0 +1,446 @@
+#!/usr/bin/env bash
+# tests/system.sh BUILDDIR - wgrun's system tests, on real tunnels, as root.
+#
+# Each test_* function asserts one behaviour a user would notice. The peer
+# lives in a namespace made here (tests/lib.sh); all traffic stays inside
+# namespaces these tests create or on the host's loopback.
+set -u
+BUILD=$(cd "$1" && pwd)
+TESTS=$(cd "$(dirname "$0")" && pwd)
+. "$TESTS/lib.sh"
+
+PASS=0 FAIL=0 FAILED=()
+OUT=$(mktemp -d /tmp/wgrun-tests.XXXXXX)
+chmod 755 "$OUT"
+
+ok() { PASS=$((PASS + 1)); echo "ok - $CUR"; }
+fail() { FAIL=$((FAIL + 1)); FAILED+=("$CUR"); echo "not ok - $CUR: $*"; }
+# check DESCRIPTION COMMAND...: fail the current test unless COMMAND succeeds
+check() { local d=$1; shift; "$@" || { fail "$d"; return 1; }; }
+not() { ! "$@"; }
+wgrun_as() { local u=$1; shift; as_user "$u" "$T_BIN" "$@"; }
+
+tunnel_exists() { [ -e "$T_RUN/$1.state" ] || [ -e "$T_RUN/ns/$1" ] || [ -e "/run/netns/wgrun-$1" ]; }
+# alive PID: running, not a zombie waiting for init to reap it
+alive() { [ -r /proc/$1/stat ] && ! grep -q '^[0-9]* (.*) Z' /proc/$1/stat 2>/dev/null; }
+
+# ---- setup -----------------------------------------------------------------
+
+setup() {
+	install -d -m 0755 "$T_PREFIX" "$T_PREFIX/bin"
+	install -m 4755 -o root -g root "$BUILD/wgrun" "$T_BIN"
+	make_users
+	peer_up
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" \
+		"permit $T_USER2 other"
+	write_tunnel work "10.77.0.0/24, fd77::/64"
+	write_tunnel other "10.77.0.0/24, fd77::/64" "" 4
+	write_tunnel over "0.0.0.0/0, ::/0" "" 3
+	HOST_BEFORE=$(host_state)
+}
+
+cleanup() {
+	wgrun_down_all
+	peer_down
+	umount -l "$T_RUN/ns" 2>/dev/null
+	rm -rf "$OUT" "$T_CONF" "$T_RUN"
+	rm -f "$T_BIN"
+}
+trap cleanup EXIT
+
+# ---- a user's launch ---------------------------------------------------------
+
+test_cold_launch_reaches_peer_over_ipv4_and_ipv6() {
+	local v4 v6
+	v4=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
+	v6=$(wgrun_as $T_USER work -- curl -sS -m 10 'http://[fd77::1]:8080/')
+	check "peer saw '$v4' over IPv4, wanted 10.77.0.2" [ "$v4" = 10.77.0.2 ] &&
+	check "peer saw '$v6' over IPv6, wanted fd77::2" [ "$v6" = fd77::2 ] && ok
+}
+
+test_warm_launch_joins_the_same_namespace() {
+	local a b pid1 pid2
+	a=$(wgrun_as $T_USER work -- readlink /proc/self/ns/net)
+	pid1=$(grep daemon_pid "$T_RUN/work.state")
+	b=$(wgrun_as $T_USER work -- readlink /proc/self/ns/net)
+	pid2=$(grep daemon_pid "$T_RUN/work.state")
+	check "namespaces differ: $a $b" [ "$a" = "$b" ] &&
+	check "daemon changed: $pid1 $pid2" [ "$pid1" = "$pid2" ] &&
+	check "not the host's namespace" [ "$a" != "$(readlink /proc/self/ns/net)" ] && ok
+}
+
+test_command_runs_as_caller_with_same_ids_and_groups() {
+	local want got
+	want=$(as_user $T_USER sh -c 'id -u; id -g; id -G; id -ru; id -rg')
+	got=$(wgrun_as $T_USER work -- sh -c 'id -u; id -g; id -G; id -ru; id -rg')
+	check "ids differ: want [$want] got [$got]" [ "$want" = "$got" ] && ok
+}
+
+test_command_has_no_capabilities_and_no_new_privs_and_seccomp() {
+	local s
+	s=$(wgrun_as $T_USER work -- cat /proc/self/status)
+	check "CapInh" grep -q "^CapInh:.0000000000000000" <<<"$s" &&
+	check "CapPrm" grep -q "^CapPrm:.0000000000000000" <<<"$s" &&
+	check "CapEff" grep -q "^CapEff:.0000000000000000" <<<"$s" &&
+	check "CapAmb" grep -q "^CapAmb:.0000000000000000" <<<"$s" &&
+	check "CapBnd only CAP_NET_RAW" grep -q "^CapBnd:.0000000000002000" <<<"$s" &&
+	check "NoNewPrivs" grep -q "^NoNewPrivs:.1" <<<"$s" &&
+	check "Seccomp filter mode" grep -q "^Seccomp:.2" <<<"$s" && ok
+}
+
+test_setuid_root_cannot_be_regained_inside() {
+	local r
+	r=$(wgrun_as $T_USER work -- python3 -c 'import os
+try:
+    os.setuid(0); print("regained")
+except PermissionError: print("refused")')
+	check "setuid(0) inside: $r" [ "$r" = refused ] && ok
+}
+
+test_only_lo_and_the_tunnel_interface_inside() {
+	local ifs sys
+	ifs=$(wgrun_as $T_USER work -- ip -o link show | awk -F': ' '{print $2}' | sort | tr '\n' ' ')
+	sys=$(wgrun_as $T_USER work -- ls /sys/class/net | sort | tr '\n' ' ')
+	check "interfaces: $ifs" [ "$ifs" = "lo work " ] &&
+	check "/sys/class/net: $sys" [ "$sys" = "lo work " ] && ok
+}
+
+test_resolv_conf_names_only_the_tunnel_dns() {
+	local r n h
+	r=$(wgrun_as $T_USER work -- grep -v '^#' /etc/resolv.conf)
+	n=$(wgrun_as $T_USER work -- grep '^hosts:' /etc/nsswitch.conf)
+	h=$(wgrun_as $T_USER work -- getent ahostsv4 anything.example.test | head -1 | awk '{print $1}')
+	check "resolv.conf inside: [$r]" [ "$r" = "nameserver 10.77.0.1" ] &&
+	check "nsswitch hosts: [$n]" [ "$n" = "hosts: files dns" ] &&
+	check "name answered by the peer's DNS through the tunnel: [$h]" [ "$h" = 10.77.0.1 ] &&
+	check "host's resolv.conf untouched" not grep -q wgrun /etc/resolv.conf && ok
+}
+
+test_tunnel_without_dns_gets_no_nameserver() {
+	write_tunnel nodns "10.77.0.0/24" "" 5
+	sed -i '/^DNS/d' $T_CONF/tunnels/nodns.conf
+	write_policy "permit $T_USER nodns work"
+	local r
+	r=$(wgrun_as $T_USER nodns -- grep -c nameserver /etc/resolv.conf)
+	$T_BIN --down nodns >/dev/null 2>&1
+	rm -f $T_CONF/tunnels/nodns.conf
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	check "nameservers inside: $r" [ "$r" = 0 ] && ok
+}
+
+test_resolver_sockets_are_masked() {
+	mkdir -p /run/nscd && touch /run/nscd/socket
+	local r
+	r=$(wgrun_as $T_USER work -- ls -A /run/nscd)
+	rm -rf /run/nscd
+	check "/run/nscd inside shows: [$r]" [ -z "$r" ] && ok
+}
+
+test_narrow_allowedips_give_only_those_routes() {
+	local r
+	r=$(wgrun_as $T_USER work -- ip -4 route show)
+	check "routes: [$r]" [ "$r" = "10.77.0.0/24 dev work scope link " ] || return
+	r=$(wgrun_as $T_USER work -- curl -sS -m 3 http://10.88.0.1:8080/ 2>&1)
+	check "no route outside AllowedIPs: [$r]" grep -qi "unreachable\|couldn't connect\|Failed to connect" <<<"$r" && ok
+}
+
+test_default_allowedips_route_everything_through_the_tunnel() {
+	local r4 r6 got
+	r4=$(wgrun_as $T_USER over -- ip -4 route show default)
+	r6=$(wgrun_as $T_USER over -- ip -6 route show default)
+	got=$(wgrun_as $T_USER over -- curl -sS -m 10 http://10.77.0.1:8080/)
+	check "v4 default: [$r4]" grep -q "default dev over" <<<"$r4" &&
+	check "v6 default: [$r6]" grep -q "default dev over" <<<"$r6" &&
+	check "peer reached: [$got]" [ "$got" = 10.77.0.3 ] && ok
+}
+
+test_ping_works_inside_without_capabilities() {
+	command -v ping >/dev/null || { fail "ping not installed"; return; }
+	wgrun_as $T_USER work -- ping -c 1 -W 5 10.77.0.1 >/dev/null 2>&1 &&
+		ok || fail "ping through the tunnel failed"
+}
+
+test_exit_status_stdin_argv_and_environment_pass_through() {
+	local rc s a e
+	wgrun_as $T_USER work -- sh -c 'exit 42'; rc=$?
+	s=$(echo "piped in" | wgrun_as $T_USER work -- cat)
+	a=$(wgrun_as $T_USER work -- printf '[%s]' "a b" "" 'c
+d' '--' '-x')
+	e=$(as_user $T_USER env WGRUN_TEST_VAR='x y' "$T_BIN" work -- printenv WGRUN_TEST_VAR)
+	check "exit status $rc" [ $rc = 42 ] &&
+	check "stdin: [$s]" [ "$s" = "piped in" ] &&
+	check "argv: [$a]" [ "$a" = "[a b][][c
+d][--][-x]" ] &&
+	check "environment: [$e]" [ "$e" = "x y" ] && ok
+}
+
+test_working_directory_and_umask_are_kept() {
+	local r
+	r=$(cd /tmp && as_user $T_USER sh -c "umask 027; exec $T_BIN work -- sh -c 'pwd; umask'")
+	check "cwd and umask: [$r]" [ "$r" = "/tmp
+0027" ] && ok
+}
+
+test_caller_descriptors_do_not_reach_the_command() {
+	local r
+	r=$(as_user $T_USER bash -c "exec 7</etc/hostname; exec $T_BIN work -- ls /proc/self/fd" | sort -n | tr '\n' ' ')
+	check "descriptors inside: [$r]" [ "$r" = "0 1 2 3 " ] && ok	# 3 is ls's own dir fd
+}
+
+test_command_not_found_is_127_and_not_executable_is_126() {
+	local rc1 rc2 e
+	e=$(wgrun_as $T_USER work -- no-such-command-xyz 2>&1); rc1=$?
+	printf '#!/bin/sh\necho ran\n' > $OUT/notexec; chmod 644 $OUT/notexec
+	wgrun_as $T_USER work -- $OUT/notexec 2>/dev/null; rc2=$?
+	check "not found: $rc1 [$e]" [ $rc1 = 127 ] && check "not executable: $rc2" [ $rc2 = 126 ] &&
+	check "message names the command" grep -q "no-such-command-xyz: command not found" <<<"$e" && ok
+}
+
+test_path_search_uses_the_callers_path_after_the_drop() {
+	mkdir -p $OUT/bin && printf '#!/bin/sh\necho mine\n' > $OUT/bin/mytool && chmod 755 $OUT/bin/mytool
+	local r
+	r=$(as_user $T_USER env PATH=$OUT/bin:/usr/bin:/bin $T_BIN work -- mytool)
+	check "found on caller's PATH: [$r]" [ "$r" = mine ] && ok
+}
+
+# ---- refusals: one clear line, 125, nothing created --------------------------
+
+refused() {	# refused PATTERN CMD...: 125, one line on stderr matching, nothing new
+	local pat=$1 err rc; shift
+	err=$("$@" 2>&1 >/dev/null); rc=$?
+	[ $rc = 125 ] || { fail "exit $rc, not 125 [$err]"; return 1; }
+	[ "$(printf '%s\n' "$err" | wc -l)" = 1 ] || { fail "not one line: [$err]"; return 1; }
+	grep -q -- "$pat" <<<"$err" || { fail "message [$err] lacks [$pat]"; return 1; }
+}
+
+test_denied_user_gets_clear_error_naming_the_rule() {
+	refused "user $T_USER2 may not use tunnel 'work' ($T_CONF/policy line 3)" wgrun_as $T_USER2 work -- true || return
+	tunnel_exists newone && { fail "state created"; return; }
+	ok
+}
+
+test_unlisted_tunnel_is_refused_without_creating_anything() {
+	$T_BIN --down other >/dev/null 2>&1
+	refused "may not use tunnel 'other'" wgrun_as $T_USER other -- true || return
+	tunnel_exists other && { fail "state created for a refused launch"; return; }
+	ok
+}
+
+test_unknown_tunnel_is_refused() {
+	write_policy "permit $T_USER ghost work"
+	refused "unknown tunnel 'ghost'" wgrun_as $T_USER ghost -- true
+	local r=$?
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	[ $r = 0 ] && ! tunnel_exists ghost && ok
+}
+
+test_bad_tunnel_names_are_refused_before_anything() {
+	local n long
+	long=$(printf 'a%.0s' $(seq 300))
+	for n in "" . .. ../x x/../x "a
+b" "$long" -x 'a;b' '$(id)' /etc/passwd UPPER toolongname_16ch; do
+		refused "invalid tunnel name" wgrun_as $T_USER "$n" -- true || return
+	done
+	ok
+}
+
+test_missing_command_is_refused() {
+	refused "no command given" wgrun_as $T_USER work -- && ok
+}
+
+test_started_with_empty_argv_is_refused() {
+	refused "without argv\[0\]\|no tunnel given" as_user $T_USER "$BUILD/noargv" "$T_BIN" && ok
+}
+
+test_closed_standard_descriptors_still_work() {
+	local r
+	r=$(as_user $T_USER sh -c "$T_BIN work -- sh -c 'ls /proc/self/fd | wc -l' <&- 2>&-")
+	check "command got 0-2 open (plus ls' own): [$r]" [ "$r" -ge 3 ] && ok
+}
+
+test_started_inside_another_network_namespace_is_refused() {
+	refused "started inside another" ip netns exec $PEER_NS setpriv --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
+}
+
+test_started_with_no_new_privs_is_refused() {
+	refused "no_new_privs" setpriv --no-new-privs --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
+}
+
+test_hostile_environment_changes_nothing() {
+	local r
+	r=$(as_user $T_USER env LD_PRELOAD=/nonexistent.so LD_LIBRARY_PATH=/tmp GCONV_PATH=/tmp LOCPATH=/tmp \
+		NLSPATH=/tmp TMPDIR=/nonexistent HOME=/nonexistent PATH=/usr/bin:/bin POSIXLY_CORRECT=1 \
+		"$T_BIN" work -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
+	check "launch with hostile environment: [$r]" [ "$r" = 10.77.0.2 ] && ok
+}
+
+# ---- admin mistakes: refused with file and line -----------------------------
+
+with_policy() {	# with_policy MODE OWNER TEXT CMD...: run CMD with that policy
+	local mode=$1 owner=$2 text=$3; shift 3
+	cp -p $T_CONF/policy $OUT/policy.save
+	printf '%s\n' "$text" > $T_CONF/policy; chmod "$mode" $T_CONF/policy; chown "$owner" $T_CONF/policy
+	"$@"; local r=$?
+	cp -p $OUT/policy.save $T_CONF/policy
+	return $r
+}
+
+test_malformed_policy_is_refused_with_file_and_line() {
+	local err
+	err=$(with_policy 644 root "permit :$T_GROUP work
+allow $T_USER work" wgrun_as $T_USER work -- true 2>&1)
+	check "policy error: [$err]" grep -q "$T_CONF/policy line 2" <<<"$err" && ok
+}
+
+test_policy_writable_by_others_or_owned_by_a_user_is_refused() {
+	refused "writable by group or others" with_policy 666 root "permit :$T_GROUP work" wgrun_as $T_USER work -- true || return
+	refused "must be owned by root" with_policy 644 $T_USER "permit :$T_GROUP work" wgrun_as $T_USER work -- true || return
+	ok
+}
+
+test_symlinked_policy_is_refused() {
+	mv $T_CONF/policy $T_CONF/policy.real && ln -s policy.real $T_CONF/policy
+	refused "symbolic link" wgrun_as $T_USER work -- true; local r=$?
+	rm $T_CONF/policy && mv $T_CONF/policy.real $T_CONF/policy
+	[ $r = 0 ] && ok
+}
+
+test_world_readable_tunnel_file_is_refused() {
+	$T_BIN --down other >/dev/null 2>&1
+	write_policy "permit $T_USER other"
+	chmod 644 $T_CONF/tunnels/other.conf
+	refused "readable by others" wgrun_as $T_USER other -- true; local r=$?
+	chmod 600 $T_CONF/tunnels/other.conf
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	[ $r = 0 ] && ! tunnel_exists other && ok
+}
+
+test_postup_in_tunnel_file_is_refused_and_nothing_runs() {
+	write_tunnel hook "10.77.0.0/24" "PostUp = touch $OUT/hook-ran" 6
+	write_policy "permit $T_USER hook"
+	local err
+	err=$(wgrun_as $T_USER hook -- true 2>&1)
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	rm -f $T_CONF/tunnels/hook.conf
+	check "message: [$err]" grep -q "hook.conf line [0-9]*: PostUp" <<<"$err" &&
+	check "the hook ran" [ ! -e $OUT/hook-ran ] && ! tunnel_exists hook && ok
+}
+
+test_bad_key_is_reported_without_echoing_it() {
+	write_tunnel badkey "10.77.0.0/24" "" 7
+	sed -i 's|^PrivateKey = .*|PrivateKey = SECRETSECRETSECRET|' $T_CONF/tunnels/badkey.conf
+	write_policy "permit $T_USER badkey"
+	local err
+	err=$(wgrun_as $T_USER badkey -- true 2>&1)
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	rm -f $T_CONF/tunnels/badkey.conf
+	check "names file and line: [$err]" grep -q "badkey.conf line 3" <<<"$err" &&
+	check "echoes the value" not grep -q SECRET <<<"$err" && ok
+}
+
+# ---- lifecycle ---------------------------------------------------------------
+
+test_parallel_first_launches_make_one_namespace() {
+	$T_BIN --down work >/dev/null 2>&1
+	local i ns
+	local pids=()
+	for i in $(seq 8); do
+		wgrun_as $T_USER work -- readlink /proc/self/ns/net > $OUT/par.$i 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	ns=$(cat $OUT/par.* | sort -u)
+	check "namespaces seen: [$ns]" [ "$(wc -l <<<"$ns")" = 1 ] &&
+	check "all launches ran: [$ns]" grep -q '^net:\[' <<<"$ns" &&
+	check "one daemon per tunnel" [ "$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')" = "$(ls $T_RUN/*.state | wc -l)" ] && ok
+}
+
+test_tunnel_file_change_rebuilds_on_next_launch() {
+	wgrun_as $T_USER work -- true
+	sed -i 's/^\[Interface\]/[Interface]\nMTU = 1300/' $T_CONF/tunnels/work.conf
+	local mtu
+	mtu=$(wgrun_as $T_USER work -- cat /sys/class/net/work/mtu)
+	sed -i '/^MTU = 1300/d' $T_CONF/tunnels/work.conf
+	check "MTU after edit: $mtu" [ "$mtu" = 1300 ] && ok
+}
+
+test_dead_backend_is_rebuilt_in_the_same_namespace() {
+	local ns1 ns2 pid got
+	ns1=$(wgrun_as $T_USER work -- readlink /proc/self/ns/net)
+	# A command already running inside must reconnect once rebuilt.
+	wgrun_as $T_USER work -- sh -c 'sleep 2; curl -sS -m 10 http://10.77.0.1:8080/' > $OUT/survivor &
+	local bg=$!
+	pid=$(sed -n 's/^daemon_pid=//p' $T_RUN/work.state)
+	kill -9 "$pid"; sleep 0.3
+	ns2=$(wgrun_as $T_USER work -- readlink /proc/self/ns/net)
+	got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
+	wait $bg
+	check "namespace kept: $ns1 $ns2" [ "$ns1" = "$ns2" ] &&
+	check "works after rebuild: [$got]" [ "$got" = 10.77.0.2 ] &&
+	check "running command reconnected: [$(cat $OUT/survivor)]" [ "$(cat $OUT/survivor)" = 10.77.0.2 ] && ok
+}
+
+test_down_is_root_only() {
+	wgrun_as $T_USER work -- true
+	refused "root only" wgrun_as $T_USER --down work || return
+	check "still up" [ -e $T_RUN/work.state ] && ok
+}
+
+test_down_removes_everything_and_traffic_stops() {
+	wgrun_as $T_USER work -- true
+	wgrun_as $T_USER work -- sh -c 'sleep 1.5; curl -sS -m 3 http://10.77.0.1:8080/ || echo failed' > $OUT/after-down 2>/dev/null &
+	local bg=$! dpid
+	dpid=$(sed -n 's/^daemon_pid=//p' $T_RUN/work.state)
+	sleep 0.5
+	local msg
+	msg=$($T_BIN --down work 2>&1)
+	wait $bg
+	check "still running reported: [$msg]" grep -q "still inside" <<<"$msg" &&
+	check "no record, pin or alias" not tunnel_exists work &&
+	check "daemon $dpid still runs" not alive "$dpid" &&
+	check "no control socket" [ ! -e $T_RUN/work.sock ] &&
+	check "traffic after down: [$(cat $OUT/after-down)]" [ "$(cat $OUT/after-down)" = failed ] && ok
+}
+
+test_next_launch_after_down_works() {
+	local got
+	got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
+	check "after down: [$got]" [ "$got" = 10.77.0.2 ] && ok
+}
+
+test_daemon_runs_as_root_out_of_callers_reach() {
+	wgrun_as $T_USER work -- true
+	local pid ids
+	pid=$(sed -n 's/^daemon_pid=//p' $T_RUN/work.state)
+	ids=$(awk '/^(Uid|Gid):/{print $2,$3,$4,$5}' /proc/$pid/status | tr '\n' ' ')
+	check "daemon ids: [$ids]" [ "$ids" = "0 0 0 0 0 0 0 0 " ] || return
+	as_user $T_USER kill -STOP "$pid" 2>/dev/null && { fail "caller could stop the daemon"; return; }
+	check "control socket not reachable by the caller" not as_user $T_USER test -r $T_RUN/work.sock &&
+	check "tunnel file not readable by the caller" not as_user $T_USER cat $T_CONF/tunnels/work.conf >/dev/null 2>&1 && ok
+}
+
+test_daemon_is_hidden_from_hosts_wireguard_dir() {
+	check "host /var/run/wireguard has wgrun sockets: $(ls /var/run/wireguard)" \
+		[ -z "$(ls /var/run/wireguard 2>/dev/null | grep wgrun)" ] && ok
+}
+
+test_host_networking_is_unchanged() {
+	local now
+	now=$(host_state)
+	if [ "$now" = "$HOST_BEFORE" ]; then ok; else
+		fail "host state changed: $(diff <(echo "$HOST_BEFORE") <(echo "$now") | head -20)"
+	fi
+}
+
+# ---- run ---------------------------------------------------------------------
+
+setup
+for t in $(grep -o '^test_[a-z0-9_]*' "$TESTS/system.sh"); do
+	[ -n "${ONLY:-}" ] && [[ $t != *$ONLY* ]] && continue
+	CUR=${t#test_}
+	"$t"
+done
+echo
+[ ${#FAILED[@]} -gt 0 ] && printf 'failed: %s\n' "${FAILED[@]}"
+echo "system: $PASS passed, $FAIL failed"
+[ $FAIL = 0 ]
