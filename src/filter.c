@@ -1,4 +1,6 @@
-/* filter.c - the command's seccomp filter (SECURITY-CHECKLIST items 20, 22).
+/* filter.c - the command's seccomp filter (SECURITY-CHECKLIST items 20, 22),
+ * built with libseccomp at compile time by filter_gen.c; filter_load.c loads
+ * the resulting BPF at run time, so a launch pays no filter compilation.
  *
  * Blocked calls fail with an errno, never kill: browsers stack their own
  * filters and must see a clean failure. Built for the native and the 32-bit
@@ -10,11 +12,12 @@
  * pointer the filter cannot read, and libc then uses the direct calls. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <seccomp.h>
 
-#include "filter.h"
+#include "filter_build.h"
 
 static const int blocked[] = {
 	SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
@@ -52,35 +55,29 @@ static int add_rules(scmp_filter_ctx ctx)
 	return 0;
 }
 
-int filter_install(void)
+scmp_filter_ctx filter_build(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
 
 	if (!ctx)
-		return -ENOMEM;
-	/* Any ABI not added below kills the process. */
+		return NULL;
+	/* Any ABI not added below kills the process (x32 among them). */
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
-		goto out;
+		goto fail;
 #if defined(__x86_64__)
 	if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 && r != -EEXIST)
-		goto out;
-	if ((r = seccomp_arch_remove(ctx, SCMP_ARCH_X32)) < 0 && r != -EEXIST)
-		r = 0;	/* x32 is not in a fresh context; nothing to remove */
+		goto fail;
 #endif
 	if ((r = add_rules(ctx)) < 0)
-		goto out;
+		goto fail;
 #if defined(__x86_64__)
 	/* socketcall exists only on the 32-bit ABI. */
-	{
-		int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, "socketcall");
-		if (nr != __NR_SCMP_ERROR &&
-		    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(socketcall), 0)) < 0)
-			goto out;
-	}
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(socketcall), 0)) < 0)
+		goto fail;
 #endif
-	r = seccomp_load(ctx);
-out:
+	return ctx;
+fail:
 	seccomp_release(ctx);
-	return r;
+	return NULL;
 }

@@ -228,12 +228,9 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 		r = -errno;
 		FAIL("cannot place the tunnel's sysfs: %s", strerror(errno));
 	}
-	/* The overlay holds its own reference to the layer; the scratch mount
-	 * itself is no longer needed. */
-	if (umount2(SCRATCH, MNT_DETACH) < 0) {
-		r = -errno;
-		FAIL("cannot detach scratch: %s", strerror(errno));
-	}
+	/* The scratch tmpfs stays mounted under RUNDIR (root-only, 0700), out of
+	 * the command's reach; unmounting it would cost an RCU grace period on
+	 * every launch for nothing. */
 	r = 0;
 out:
 	return r;

@@ -97,6 +97,26 @@ except PermissionError: print("refused")')
 	check "setuid(0) inside: $r" [ "$r" = refused ] && ok
 }
 
+test_seccomp_refuses_vsock_and_tiocsti_but_keeps_sandboxes_working() {
+	local r
+	r=$(wgrun_as $T_USER work -- python3 -c '
+import errno, fcntl, socket, termios
+def tryit(f):
+    try:
+        f(); return "allowed"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+print(tryit(lambda: socket.socket(40, socket.SOCK_STREAM)))     # AF_VSOCK
+print(tryit(lambda: socket.socket(38, socket.SOCK_SEQPACKET)))  # AF_ALG
+print(tryit(lambda: socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)))
+print(tryit(lambda: fcntl.ioctl(0, termios.TIOCSTI, b"x")))
+print(tryit(lambda: fcntl.ioctl(0, termios.TIOCSTI | (1 << 32), b"x")))
+' </dev/null | tr '\n' ' ')
+	check "socket/ioctl probes: [$r]" [ "$r" = "EAFNOSUPPORT EAFNOSUPPORT allowed EPERM EPERM " ] || return
+	r=$(wgrun_as $T_USER work -- unshare -Ur id -u 2>&1)
+	check "user namespace inside (browser sandboxes): [$r]" [ "$r" = 0 ] && ok
+}
+
 test_only_lo_and_the_tunnel_interface_inside() {
 	local ifs sys
 	ifs=$(wgrun_as $T_USER work -- ip -o link show | awk -F': ' '{print $2}' | sort | tr '\n' ' ')
