@@ -68,19 +68,25 @@ void hygiene_leave_cgroup(void)
 	}
 }
 
-void hygiene_daemon(void)
+int hygiene_signals(void)
 {
-	struct rlimit core = { 0, 0 }, nofile = { 1024, 1024 };
 	struct sigaction sa;
 	sigset_t none;
-	int fd;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (int sig = 1; sig < _NSIG; sig++)
 		(void)sigaction(sig, &sa, NULL);	/* SIGKILL/SIGSTOP refuse: fine */
 	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+	return sigprocmask(SIG_SETMASK, &none, NULL) < 0 ? -errno : 0;
+}
+
+void hygiene_daemon(void)
+{
+	struct rlimit core = { 0, 0 }, nofile = { 1024, 1024 };
+	int fd;
+
+	if (hygiene_signals() < 0)
 		_exit(117);
 	if (setrlimit(RLIMIT_CORE, &core) < 0)
 		_exit(116);

@@ -17,6 +17,10 @@ int hygiene_become_root(void);
  * caller cannot freeze us (best effort: absent hierarchies are skipped). */
 void hygiene_leave_cgroup(void);
 
+/* Default signal dispositions and an empty mask: the caller's choices of
+ * ignored or blocked signals must not shape a root child. 0 or -errno. */
+int hygiene_signals(void);
+
 /* For a process that outlives the launch: default signal dispositions and an
  * empty mask, RLIMIT_CORE 0, bounded NOFILE, cwd /, umask 022, std fds on
  * /dev/null. Calls _exit on failure (only used in children). */

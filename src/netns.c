@@ -514,7 +514,7 @@ static noreturn void creator(int out, const struct tunnel_src *src)
 	int rundir_fd, lockfd, r;
 	struct rlimit fsize = { RLIM_INFINITY, RLIM_INFINITY };
 
-	if ((r = hygiene_become_root()) < 0 || setsid() < 0) {
+	if ((r = hygiene_become_root()) < 0 || setsid() < 0 || hygiene_signals() < 0) {
 		snprintf(why, sizeof(why), "cannot become root for creation: %s", strerror(r < 0 ? -r : errno));
 		r = -EPERM;
 		goto report;
