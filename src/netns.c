@@ -236,7 +236,7 @@ static int mkdir_root(const char *path, mode_t mode)
 
 static int rundir_prepare(char *why, size_t whylen)
 {
-	int r;
+	int fd, r;
 
 	if ((r = mkdir_root(WGRUN_RUNDIR, 0700)) < 0 ||
 	    (r = mkdir_root(WGRUN_RUNDIR "/ns", 0700)) < 0) {
@@ -247,15 +247,27 @@ static int rundir_prepare(char *why, size_t whylen)
 		snprintf(why, whylen, "cannot prepare %s: %s", WGRUN_NETNS_DIR, strerror(-r));
 		return r;
 	}
+	fd = rundir_open();
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: not a root-owned 0700 directory", WGRUN_RUNDIR);
+		return fd;
+	}
+	/* Creators of different tunnels would otherwise race here and stack
+	 * two bind mounts; the lock on RUNDIR itself is held only for this. */
+	if (flock(fd, LOCK_EX) < 0) {
+		r = -errno;
+		close(fd);
+		snprintf(why, whylen, "cannot lock %s: %s", WGRUN_RUNDIR, strerror(-r));
+		return r;
+	}
 	if ((r = make_shared(WGRUN_RUNDIR "/ns")) < 0 || (r = make_shared(WGRUN_NETNS_DIR)) < 0) {
 		snprintf(why, whylen, "cannot make the namespace pin directories shared mounts: %s",
 			 strerror(-r));
+		close(fd);
 		return r;
 	}
-	r = rundir_open();
-	if (r < 0)
-		snprintf(why, whylen, "%s: not a root-owned 0700 directory", WGRUN_RUNDIR);
-	return r;
+	(void)flock(fd, LOCK_UN);	/* closing would release it as well */
+	return fd;
 }
 
 static int lock_tunnel(int rundir_fd, const char *name, char *why, size_t whylen)

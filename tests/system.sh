@@ -42,7 +42,7 @@ setup() {
 cleanup() {
 	wgrun_down_all
 	peer_down
-	umount -l "$T_RUN/ns" 2>/dev/null
+	while umount -l "$T_RUN/ns" 2>/dev/null; do :; done
 	rm -rf "$OUT" "$T_CONF" "$T_RUN"
 	rm -f "$T_BIN"
 }
