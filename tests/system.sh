@@ -180,6 +180,26 @@ test_ping_works_inside_without_capabilities() {
 		ok || fail "ping through the tunnel failed"
 }
 
+test_endpoint_host_name_is_resolved() {
+	write_tunnel named "10.77.0.0/24" "" 8
+	sed -i "s/^Endpoint = .*/Endpoint = localhost:$PEER_PORT/" $T_CONF/tunnels/named.conf
+	write_policy "permit $T_USER named"
+	local got
+	got=$(wgrun_as $T_USER named -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
+	$T_BIN --down named >/dev/null 2>&1
+	rm -f $T_CONF/tunnels/named.conf
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	check "through a tunnel whose Endpoint is 'localhost': [$got]" [ "$got" = 10.77.0.8 ] && ok
+}
+
+test_tunnel_namespace_is_hardened_and_keeps_cgroups() {
+	local r
+	r=$(wgrun_as $T_USER work -- sh -c 'cat /proc/sys/net/ipv4/conf/all/forwarding /proc/sys/net/ipv4/conf/all/route_localnet /proc/sys/net/ipv6/conf/all/accept_ra /proc/sys/net/ipv4/ping_group_range' | tr -s '\t\n' '  ')
+	check "sysctls inside: [$r]" [ "$r" = "0 0 0 0 2147483647 " ] || return
+	r=$(wgrun_as $T_USER work -- ls /sys/fs/cgroup | wc -l)
+	check "cgroup tree inside has $r entries" [ "$r" -gt 0 ] && ok
+}
+
 test_exit_status_stdin_argv_and_environment_pass_through() {
 	local rc s a e
 	wgrun_as $T_USER work -- sh -c 'exit 42'; rc=$?
@@ -371,6 +391,7 @@ test_parallel_first_launches_make_one_namespace() {
 	done
 	wait "${pids[@]}"
 	ns=$(cat $OUT/par.* | sort -u)
+	check "launches that printed a namespace: $(cat $OUT/par.* | grep -c '^net:')" [ "$(cat $OUT/par.* | grep -c '^net:')" = 8 ] &&
 	check "namespaces seen: [$ns]" [ "$(wc -l <<<"$ns")" = 1 ] &&
 	check "all launches ran: [$ns]" grep -q '^net:\[' <<<"$ns" &&
 	check "exactly one new daemon" [ "$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')" = $((before + 1)) ] && ok
@@ -451,6 +472,13 @@ test_host_networking_is_unchanged() {
 	if [ "$now" = "$HOST_BEFORE" ]; then ok; else
 		fail "host state changed: $(diff <(echo "$HOST_BEFORE") <(echo "$now") | head -20)"
 	fi
+}
+
+test_cmake_install_sets_the_setuid_bit() {
+	local dest=$OUT/destdir m
+	DESTDIR=$dest cmake --install "$BUILD" --prefix /usr/local >/dev/null 2>&1
+	m=$(stat -c '%a %U' $dest/usr/local/bin/wgrun 2>&1)
+	check "installed wgrun: [$m]" [ "$m" = "4755 root" ] && ok
 }
 
 # ---- run ---------------------------------------------------------------------
