@@ -149,8 +149,10 @@ int cfgfile_read(const char *dir, const char *name, bool secret, size_t max,
 			 dir, name, (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	if (secret && (st.st_mode & S_IROTH)) {
-		snprintf(why, whylen, "%s/%s: readable by others (mode %04o); it holds a private key, chmod 600 it",
+	/* Group read counts too: a group (or an ACL, which shows in the group
+	 * bits) could read the private key. */
+	if (secret && (st.st_mode & 077)) {
+		snprintf(why, whylen, "%s/%s: readable by group or others (mode %04o); it holds a private key, chmod 600 it",
 			 dir, name, (unsigned)(st.st_mode & 07777));
 		goto out;
 	}

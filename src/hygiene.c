@@ -1,12 +1,15 @@
 /* hygiene.c - a clean process state. Nothing here trusts what the caller
  * left: descriptors, signal dispositions, the mask, limits, cwd, umask. */
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,24 +51,115 @@ int hygiene_become_root(void)
 	return 0;
 }
 
+static void join_root_cgroup(const char *procs)
+{
+	int fd = open(procs, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* Best effort: a hierarchy that refuses us is one the caller cannot
+	 * use against us either. "0" means this process. */
+	(void)!write(fd, "0", 1);
+	close(fd);
+}
+
 void hygiene_leave_cgroup(void)
 {
-	static const char *const procs[] = {
-		"/sys/fs/cgroup/cgroup.procs",		/* cgroup2 alone */
-		"/sys/fs/cgroup/unified/cgroup.procs",	/* hybrid layout */
-		"/sys/fs/cgroup/freezer/cgroup.procs",	/* v1 freezer */
-		"/sys/fs/cgroup/pids/cgroup.procs",
-	};
+	char path[300];
+	struct dirent *e;
+	DIR *d;
 
-	for (size_t i = 0; i < sizeof(procs) / sizeof(procs[0]); i++) {
-		int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
-		if (fd < 0)
+	join_root_cgroup("/sys/fs/cgroup/cgroup.procs");	/* cgroup2, or nothing */
+	/* Every v1 hierarchy (freezer, cpu, memory, pids...) and a hybrid's
+	 * cgroup2 at unified/: the caller's limits there would be ours. */
+	d = opendir("/sys/fs/cgroup");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strlen(e->d_name) > 64)
 			continue;
-		/* Best effort: a hierarchy that refuses us is one the caller
-		 * cannot use against us either. "0" means this process. */
-		(void)!write(fd, "0", 1);
-		close(fd);
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", e->d_name);
+		join_root_cgroup(path);
 	}
+	closedir(d);
+}
+
+/* Limits a root child sets whatever the caller left: values, and the least
+ * it can work with when root lacks CAP_SYS_RESOURCE to raise a hard limit. */
+static const struct {
+	int res;
+	const char *name;
+	rlim_t want, least;
+} child_limits[] = {
+	{ RLIMIT_CPU, "RLIMIT_CPU", RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIMIT_FSIZE, "RLIMIT_FSIZE", RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIMIT_DATA, "RLIMIT_DATA", RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIMIT_AS, "RLIMIT_AS", RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIMIT_STACK, "RLIMIT_STACK", 8 << 20, 8 << 20 },
+	{ RLIMIT_CORE, "RLIMIT_CORE", 0, 0 },
+	{ RLIMIT_NOFILE, "RLIMIT_NOFILE", 1024, 256 },
+	{ RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK", 8 << 20, 0 },
+	{ RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING", 4096, 64 },
+	{ RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE", 819200, 0 },
+	{ RLIMIT_RTTIME, "RLIMIT_RTTIME", RLIM_INFINITY, RLIM_INFINITY },
+};
+
+int hygiene_root_child(char *why, size_t whylen)
+{
+	cpu_set_t all;
+	struct sched_param sp = { 0 };
+	int fd;
+
+	for (size_t i = 0; i < sizeof(child_limits) / sizeof(child_limits[0]); i++) {
+		struct rlimit want = { child_limits[i].want, child_limits[i].want }, cur;
+
+		if (child_limits[i].want == RLIM_INFINITY || child_limits[i].res == RLIMIT_STACK)
+			want.rlim_max = RLIM_INFINITY;
+		if (setrlimit(child_limits[i].res, &want) == 0)
+			continue;
+		/* Without CAP_SYS_RESOURCE a lowered hard limit stays lowered:
+		 * work under it only if it leaves enough, else refuse. */
+		if (getrlimit(child_limits[i].res, &cur) < 0 ||
+		    cur.rlim_max < child_limits[i].least) {
+			snprintf(why, whylen, "the caller's %s hard limit is too low to build a tunnel under it",
+				 child_limits[i].name);
+			return -EPERM;
+		}
+		cur.rlim_cur = cur.rlim_max < child_limits[i].want ? cur.rlim_max : child_limits[i].want;
+		if (setrlimit(child_limits[i].res, &cur) < 0) {
+			snprintf(why, whylen, "cannot set %s: %s", child_limits[i].name, strerror(errno));
+			return -errno;
+		}
+	}
+	/* Niceness, scheduling class, CPU affinity, I/O priority and OOM score
+	 * are inherited too; a caller could starve or doom the shared daemon. */
+	if (setpriority(PRIO_PROCESS, 0, 0) < 0 ||
+	    sched_setscheduler(0, SCHED_OTHER, &sp) < 0) {
+		snprintf(why, whylen, "cannot reset the scheduling priority: %s", strerror(errno));
+		return -errno;
+	}
+	CPU_ZERO(&all);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		CPU_SET(c, &all);
+	if (sched_setaffinity(0, sizeof(all), &all) < 0) {
+		snprintf(why, whylen, "cannot reset the CPU affinity: %s", strerror(errno));
+		return -errno;
+	}
+	/* IOPRIO_WHO_PROCESS, class none: the default. */
+	if (syscall(SYS_ioprio_set, 1, 0, 0) < 0) {
+		snprintf(why, whylen, "cannot reset the I/O priority: %s", strerror(errno));
+		return -errno;
+	}
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "0", 1) != 1) {
+		snprintf(why, whylen, "cannot reset oom_score_adj to 0: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -EPERM;
+	}
+	close(fd);
+	hygiene_leave_cgroup();
+	return 0;
 }
 
 int hygiene_signals(void)

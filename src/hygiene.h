@@ -17,6 +17,12 @@ int hygiene_become_root(void);
  * caller cannot freeze us (best effort: absent hierarchies are skipped). */
 void hygiene_leave_cgroup(void);
 
+/* In the root creation child: fixed resource limits (refusing when a lowered
+ * hard limit cannot be raised and leaves too little), default niceness,
+ * scheduling class, affinity, I/O priority and OOM score, root cgroups.
+ * Everything it starts inherits this. 0 or -errno with why. */
+int hygiene_root_child(char *why, size_t whylen);
+
 /* Default signal dispositions and an empty mask: the caller's choices of
  * ignored or blocked signals must not shape a root child. 0 or -errno. */
 int hygiene_signals(void);

@@ -221,12 +221,32 @@ static int make_shared(const char *path)
 	return 0;
 }
 
+/* Every wait is bounded (SECURITY-CHECKLIST item 27). */
+static int flock_bounded(int fd)
+{
+	long long deadline = now_ms() + LOCK_TIMEOUT_MS;
+
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (now_ms() > deadline)
+			return -ETIMEDOUT;
+		usleep(5000);
+	}
+	return 0;
+}
+
 static int mkdir_root(const char *path, mode_t mode)
 {
 	struct stat st;
 
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
+	if (mkdir(path, mode) == 0) {
+		/* Our umask is 077; /run/netns must stay listable by users. */
+		if (chmod(path, mode) < 0)
+			return -errno;
+	} else if (errno != EEXIST) {
 		return -errno;
+	}
 	if (lstat(path, &st) < 0)
 		return -errno;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
@@ -254,10 +274,10 @@ static int rundir_prepare(char *why, size_t whylen)
 	}
 	/* Creators of different tunnels would otherwise race here and stack
 	 * two bind mounts; the lock on RUNDIR itself is held only for this. */
-	if (flock(fd, LOCK_EX) < 0) {
-		r = -errno;
+	if ((r = flock_bounded(fd)) < 0) {
 		close(fd);
-		snprintf(why, whylen, "cannot lock %s: %s", WGRUN_RUNDIR, strerror(-r));
+		snprintf(why, whylen, "cannot lock %s within %d s: %s", WGRUN_RUNDIR,
+			 LOCK_TIMEOUT_MS / 1000, strerror(-r));
 		return r;
 	}
 	if ((r = make_shared(WGRUN_RUNDIR "/ns")) < 0 || (r = make_shared(WGRUN_NETNS_DIR)) < 0) {
@@ -273,7 +293,6 @@ static int rundir_prepare(char *why, size_t whylen)
 static int lock_tunnel(int rundir_fd, const char *name, char *why, size_t whylen)
 {
 	char lname[64];
-	long long deadline = now_ms() + LOCK_TIMEOUT_MS;
 	int fd;
 
 	snprintf(lname, sizeof(lname), "%s.lock", name);
@@ -282,14 +301,11 @@ static int lock_tunnel(int rundir_fd, const char *name, char *why, size_t whylen
 		snprintf(why, whylen, "cannot open lock %s/%s: %s", WGRUN_RUNDIR, lname, strerror(errno));
 		return -errno;
 	}
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK || now_ms() > deadline) {
-			snprintf(why, whylen, "tunnel '%s' is locked by another launch for more than %d s",
-				 name, LOCK_TIMEOUT_MS / 1000);
-			close(fd);
-			return -ETIMEDOUT;
-		}
-		usleep(5000);
+	if (flock_bounded(fd) < 0) {
+		snprintf(why, whylen, "tunnel '%s' is locked by another launch for more than %d s",
+			 name, LOCK_TIMEOUT_MS / 1000);
+		close(fd);
+		return -ETIMEDOUT;
 	}
 	return fd;
 }
@@ -506,10 +522,11 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 undo:
 	backend_stop(&rec);
 	backend_commit(rundir_fd, src->name);
-	if (!fresh) {
-		(void)record_remove(rundir_fd, src->name);
+	/* A failed rebuild in place keeps the old record: the next launch finds
+	 * the backend dead and rebuilds in this same namespace, so commands
+	 * inside can still reconnect; meanwhile they have no way out. */
+	if (!fresh)
 		delete_iface_in(nsfd, hostfd, src->name);
-	}
 out:
 	nl_close(&in);
 	if (nsfd >= 0)
@@ -524,30 +541,19 @@ static noreturn void creator(int out, const struct tunnel_src *src)
 	char why[512] = "";
 	struct record rec;
 	int rundir_fd, lockfd, r;
-	struct rlimit fsize = { RLIM_INFINITY, RLIM_INFINITY };
 
 	if ((r = hygiene_become_root()) < 0 || setsid() < 0 || hygiene_signals() < 0) {
 		snprintf(why, sizeof(why), "cannot become root for creation: %s", strerror(r < 0 ? -r : errno));
 		r = -EPERM;
 		goto report;
 	}
-	hygiene_leave_cgroup();
+	if ((r = hygiene_root_child(why, sizeof(why))) < 0)
+		goto report;
 	umask(077);
 	if (chdir("/") < 0) {
 		r = -errno;
 		snprintf(why, sizeof(why), "chdir /: %s", strerror(errno));
 		goto report;
-	}
-	/* The caller's RLIMIT_FSIZE must not truncate the record. */
-	if (setrlimit(RLIMIT_FSIZE, &fsize) < 0) {
-		struct rlimit cur;
-		if (getrlimit(RLIMIT_FSIZE, &cur) < 0 || cur.rlim_max < 65536) {
-			r = -EPERM;
-			snprintf(why, sizeof(why), "RLIMIT_FSIZE is too low to write the tunnel record");
-			goto report;
-		}
-		cur.rlim_cur = cur.rlim_max;
-		(void)setrlimit(RLIMIT_FSIZE, &cur);
 	}
 	rundir_fd = rundir_prepare(why, sizeof(why));
 	if (rundir_fd < 0) {

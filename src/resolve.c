@@ -23,8 +23,12 @@
 
 #define RESOLVE_TIMEOUT_MS 5000
 
-static void child(int out, const struct tunnel *t, uid_t uid, gid_t gid)
+static void child(int out, struct tunnel *t, uid_t uid, gid_t gid)
 {
+	/* This copy of the tunnel runs as the caller: no key may be in it. */
+	explicit_bzero(t->private_key, sizeof(t->private_key));
+	for (size_t i = 0; i < t->n_peers; i++)
+		explicit_bzero(t->peers[i].preshared_key, sizeof(t->peers[i].preshared_key));
 	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
 		_exit(1);
 	clearenv();

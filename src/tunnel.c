@@ -621,10 +621,9 @@ static void key_line(struct parser *p, struct span key, struct span v)
 		if (keys[k].sect == p->sect && span_is(key, keys[k].name))
 			break;
 	if (k == KEY_COUNT) {
-		if (echoable(key))
-			fail(p, "unknown key '%.*s' in %s", (int)key.len, key.p, sect);
-		else
-			fail(p, "unknown key in %s", sect);
+		/* Never echo the name: a private key wrapped onto a second line
+		 * reads "TAIL=" and would be printed as an unknown key. */
+		fail(p, "unknown key in %s", sect);
 	} else if (p->seen[k] && !keys[k].repeatable) {
 		fail(p, "%s appears more than once in this %s", keys[k].name, sect);
 	} else {

@@ -345,11 +345,13 @@ test_symlinked_policy_is_refused() {
 	[ $r = 0 ] && ok
 }
 
-test_world_readable_tunnel_file_is_refused() {
+test_group_or_world_readable_tunnel_file_is_refused() {
 	$T_BIN --down other >/dev/null 2>&1
 	write_policy "permit $T_USER other"
 	chmod 644 $T_CONF/tunnels/other.conf
-	refused "readable by others" wgrun_as $T_USER other -- true; local r=$?
+	refused "readable by group or others" wgrun_as $T_USER other -- true; local r=$?
+	chmod 640 $T_CONF/tunnels/other.conf
+	[ $r = 0 ] && { refused "readable by group or others" wgrun_as $T_USER other -- true; r=$?; }
 	chmod 600 $T_CONF/tunnels/other.conf
 	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
 	[ $r = 0 ] && ! tunnel_exists other && ok
@@ -459,6 +461,29 @@ test_daemon_runs_as_root_out_of_callers_reach() {
 	as_user $T_USER kill -STOP "$pid" 2>/dev/null && { fail "caller could stop the daemon"; return; }
 	check "control socket not reachable by the caller" not as_user $T_USER test -r $T_RUN/work.sock &&
 	check "tunnel file not readable by the caller" not as_user $T_USER cat $T_CONF/tunnels/work.conf >/dev/null 2>&1 && ok
+}
+
+test_callers_limits_and_priority_do_not_reach_the_daemon() {
+	$T_BIN --down work >/dev/null 2>&1
+	local err pid lim nice
+	err=$(as_user $T_USER sh -c "ulimit -S -t 3; ulimit -S -v 400000; renice -n 19 -p \$\$ >/dev/null; echo 900 > /proc/self/oom_score_adj; exec $T_BIN work -- true" 2>&1) ||
+		{ fail "launch with soft limits failed: [$err]"; return; }
+	pid=$(sed -n 's/^daemon_pid=//p' $T_RUN/work.state)
+	lim=$(awk '/^Max cpu time|^Max address space/{print $4}' /proc/$pid/limits | tr '\n' ' ')
+	nice=$(awk '{print $19}' /proc/$pid/stat)
+	check "daemon limits: [$lim]" [ "$lim" = "unlimited unlimited " ] &&
+	check "daemon nice: $nice" [ "$nice" = 0 ] &&
+	check "daemon oom_score_adj: $(cat /proc/$pid/oom_score_adj)" [ "$(cat /proc/$pid/oom_score_adj)" = 0 ] || return
+	# A lowered hard limit: raised where root may (CAP_SYS_RESOURCE), else refused.
+	$T_BIN --down work >/dev/null 2>&1
+	err=$(as_user $T_USER sh -c "ulimit -t 3; exec $T_BIN work -- true" 2>&1)
+	if [ -e $T_RUN/work.state ]; then
+		pid=$(sed -n 's/^daemon_pid=//p' $T_RUN/work.state)
+		lim=$(awk '/^Max cpu time/{print $4}' /proc/$pid/limits)
+		check "daemon cpu limit after a lowered hard limit: $lim" [ "$lim" = unlimited ] && ok
+	else
+		check "refusal: [$err]" grep -q "RLIMIT_CPU hard limit is too low" <<<"$err" && ok
+	fi
 }
 
 test_daemon_is_hidden_from_hosts_wireguard_dir() {
