@@ -1,6 +1,5 @@
 /* hygiene.c - a clean process state. Nothing here trusts what the caller
  * left: descriptors, signal dispositions, the mask, limits, cwd, umask. */
-#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <fcntl.h>
@@ -63,25 +62,50 @@ static void join_root_cgroup(const char *procs)
 	close(fd);
 }
 
+/* Move into the root of every hierarchy where /proc/self/cgroup shows us
+ * elsewhere. Only those: each cgroup-v1 migration waits for an RCU grace
+ * period, and the hierarchies where we already sit at the root need none. */
 void hygiene_leave_cgroup(void)
 {
-	char path[300];
-	struct dirent *e;
-	DIR *d;
+	char buf[4096], path[300];
+	ssize_t n;
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
 
-	join_root_cgroup("/sys/fs/cgroup/cgroup.procs");	/* cgroup2, or nothing */
-	/* Every v1 hierarchy (freezer, cpu, memory, pids...) and a hybrid's
-	 * cgroup2 at unified/: the caller's limits there would be ours. */
-	d = opendir("/sys/fs/cgroup");
-	if (!d)
+	if (fd < 0)
 		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) > 64)
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* "ID:CONTROLLERS:PATH"; an empty CONTROLLERS is cgroup2. */
+		char *c = strchr(line, ':'), *p;
+
+		if (!c || !(p = strchr(c + 1, ':')))
 			continue;
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", e->d_name);
+		*p++ = '\0';
+		c++;
+		if (!strcmp(p, "/"))
+			continue;
+		if (!*c) {
+			join_root_cgroup("/sys/fs/cgroup/cgroup.procs");
+			join_root_cgroup("/sys/fs/cgroup/unified/cgroup.procs");
+			continue;
+		}
+		if (!strncmp(c, "name=", 5))
+			c += 5;
+		if (strlen(c) > 64 || strchr(c, '/') || c[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", c);
 		join_root_cgroup(path);
+		/* A comma list ("cpu,cpuacct") may be mounted under one name. */
+		for (char *s2 = NULL, *part = strtok_r(c, ",", &s2); part; part = strtok_r(NULL, ",", &s2)) {
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", part);
+			join_root_cgroup(path);
+		}
 	}
-	closedir(d);
 }
 
 /* Limits a root child sets whatever the caller left: values, and the least

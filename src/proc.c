@@ -54,14 +54,12 @@ void proc_stop(pid_t pid, unsigned long long start, int timeout_ms)
 	/* The pidfd pins the process we check now; a later reuse cannot fool us. */
 	if (proc_start_time(pid) != start)
 		goto out;
-	if (syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0) < 0)
+	/* SIGKILL at once: the daemon keeps no state worth a clean exit, and its
+	 * UDP socket must not outlive the interface a moment longer than needed. */
+	if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0)
 		goto out;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, timeout_ms) == 1)
-		goto out;
-	/* Deliberately unchecked: it may have exited in between. */
-	(void)syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 	(void)poll(&pfd, 1, timeout_ms);
 out:
 	close(fd);

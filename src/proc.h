@@ -9,8 +9,8 @@
  * 0 if the process does not exist. */
 unsigned long long proc_start_time(pid_t pid);
 
-/* Stop the process pid if, and only if, it is still the one that started at
- * `start`: SIGTERM, then SIGKILL after timeout_ms. Never signals a bare pid:
+/* Kill the process pid if, and only if, it is still the one that started at
+ * `start`, and wait up to timeout_ms for it to die. Never signals a bare pid:
  * a pidfd is taken first, then the identity checked. */
 void proc_stop(pid_t pid, unsigned long long start, int timeout_ms);
 
