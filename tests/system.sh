@@ -399,6 +399,41 @@ test_parallel_first_launches_make_one_namespace() {
 	check "exactly one new daemon" [ "$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')" = $((before + 1)) ] && ok
 }
 
+test_killing_wgrun_mid_creation_leaves_nothing_half_made() {
+	local d pid before got
+	for d in 0.001 0.005 0.01 0.02 0.04 0.08; do
+		$T_BIN --down work >/dev/null 2>&1
+		before=$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')
+		as_user $T_USER "$T_BIN" work -- true &
+		pid=$!
+		sleep $d
+		kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+		sleep 0.2	# the root child finishes (or never started)
+		[ "$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')" -le $((before + 1)) ] ||
+			{ fail "after a kill at ${d}s: more than one new daemon"; return; }
+		got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
+		[ "$got" = 10.77.0.2 ] || { fail "launch after a kill at ${d}s: [$got]"; return; }
+		[ "$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')" = $((before + 1)) ] ||
+			{ fail "after a kill at ${d}s and a launch: not exactly one new daemon"; return; }
+	done
+	ok
+}
+
+test_stopped_launch_does_not_block_another_user() {
+	$T_BIN --down work >/dev/null 2>&1
+	write_policy "permit $T_USER work" "permit $T_USER2 work"
+	local pid got
+	as_user $T_USER2 "$T_BIN" work -- true &
+	pid=$!
+	sleep 0.01	# inside its wait for the root child, most likely
+	kill -STOP $pid
+	got=$(timeout 20 setpriv --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env \
+		"$T_BIN" work -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
+	kill -CONT $pid; wait $pid 2>/dev/null
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	check "launch while another user's wgrun is stopped: [$got]" [ "$got" = 10.77.0.2 ] && ok
+}
+
 test_tunnel_file_change_rebuilds_on_next_launch() {
 	wgrun_as $T_USER work -- true
 	sed -i 's/^\[Interface\]/[Interface]\nMTU = 1300/' $T_CONF/tunnels/work.conf
