@@ -40,6 +40,7 @@
 #include "config.h"
 #include "hygiene.h"
 #include "netns.h"
+#include "nft.h"
 #include "nl.h"
 #include "ns.h"
 #include "record.h"
@@ -110,8 +111,8 @@ static bool conf_matches(const struct record *rec, const struct tunnel_src *src)
 	       rec->conf_hash == src->hash;
 }
 
-/* Is the interface there and up, from a socket inside the namespace? We must
- * already stand in it. */
+/* Is the interface there and up, and the kill-switch table in place, as seen
+ * from sockets inside the namespace? We must already stand in it. */
 static bool iface_up_here(const char *name, int ifindex)
 {
 	struct nl nl;
@@ -122,7 +123,7 @@ static bool iface_up_here(const char *name, int ifindex)
 		return false;
 	r = rtnl_link_get(&nl, name, &idx, &flags);
 	nl_close(&nl);
-	return r == 0 && idx == ifindex && (flags & IFF_UP);
+	return r == 0 && idx == ifindex && (flags & IFF_UP) && nft_present() == 0;
 }
 
 /* The whole warm check. On success returns the pin's descriptor and, when
@@ -484,6 +485,14 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 		r = rtnl_link_get(&in, "lo", &lo, &fl);
 		if (r == 0)
 			r = rtnl_link_up(&in, lo);
+	}
+	/* The kill switch goes in before there is any interface to leak through. */
+	if (r == 0 && (r = nft_install(src->name)) < 0) {
+		if (setns(hostfd, CLONE_NEWNET) < 0)
+			_exit(EXIT_FAILURE);
+		snprintf(why, whylen, "cannot install the nftables kill switch in the tunnel namespace: %s",
+			 strerror(-r));
+		goto out;
 	}
 	if (setns(hostfd, CLONE_NEWNET) < 0)
 		_exit(EXIT_FAILURE);

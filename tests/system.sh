@@ -434,6 +434,52 @@ test_stopped_launch_does_not_block_another_user() {
 	check "launch while another user's wgrun is stopped: [$got]" [ "$got" = 10.77.0.2 ] && ok
 }
 
+test_kill_switch_table_is_in_the_namespace() {
+	wgrun_as $T_USER work -- true
+	local t
+	t=$(ip netns exec wgrun-work nft list table inet wgrun 2>&1)
+	check "output chain drops by default: [$t]" grep -q "hook output priority filter; policy drop;" <<<"$t" &&
+	check "forward chain drops by default" grep -q "hook forward priority filter; policy drop;" <<<"$t" &&
+	check "only lo and the tunnel may send" grep -q 'oifname "work" accept' <<<"$t" &&
+	check "new connections from the tunnel dropped" grep -q 'iifname "work" ct state new drop' <<<"$t" && ok
+}
+
+test_nothing_leaves_through_an_interface_root_adds_inside() {
+	wgrun_as $T_USER work -- true
+	local leak=wgt-leak-$$ before after r
+	ip netns add $leak
+	ip link add wgl0 netns wgrun-work type veth peer name wgl1 netns $leak
+	ip -n wgrun-work addr add 10.99.0.1/24 dev wgl0; ip -n wgrun-work link set wgl0 up
+	ip -n $leak addr add 10.99.0.2/24 dev wgl1; ip -n $leak link set wgl1 up
+	sleep 0.2
+	before=$(ip -n $leak -s -j link show wgl1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	r=$(wgrun_as $T_USER work -- sh -c 'curl -sS -m 2 http://10.99.0.2/ 2>&1; ping -c 1 -W 1 10.99.0.2 2>&1 | tail -1')
+	sleep 0.2
+	after=$(ip -n $leak -s -j link show wgl1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	ip -n wgrun-work link del wgl0; ip netns del $leak
+	check "packets that reached the other interface: $((after - before)) [$r]" [ "$after" = "$before" ] && ok
+}
+
+test_peer_cannot_open_connections_to_listeners_inside() {
+	wgrun_as $T_USER work -- python3 -m http.server 9000 --bind 10.77.0.2 >/dev/null 2>&1 &
+	local bg=$! r inside
+	sleep 1
+	r=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.2:9000/ 2>&1)
+	inside=$(wgrun_as $T_USER work -- curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.2:9000/ 2>&1)
+	pkill -f 'http.server 9000'; wait $bg 2>/dev/null
+	check "listener answered from inside: [$inside]" [ "$inside" = 200 ] &&
+	check "peer reached the listener: [$r]" [ "${r:0:3}" != 200 ] && ok
+}
+
+test_removed_kill_switch_is_rebuilt_before_the_next_launch() {
+	wgrun_as $T_USER work -- true
+	ip netns exec wgrun-work nft delete table inet wgrun
+	local got
+	got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
+	check "table back" ip netns exec wgrun-work nft list table inet wgrun >/dev/null &&
+	check "launch works: [$got]" [ "$got" = 10.77.0.2 ] && ok
+}
+
 test_tunnel_file_change_rebuilds_on_next_launch() {
 	wgrun_as $T_USER work -- true
 	sed -i 's/^\[Interface\]/[Interface]\nMTU = 1300/' $T_CONF/tunnels/work.conf

@@ -1,0 +1,324 @@
+/* nft.c - the tunnel namespace's kill switch, an nftables table built with
+ * libnftnl, as careful hand-made setups do:
+ *
+ *   table inet wgrun {
+ *     chain output  { type filter hook output priority 0; policy drop;
+ *                     oifname "lo" accept; oifname "TUNNEL" accept }
+ *     chain forward { type filter hook forward priority 0; policy drop; }
+ *     chain input   { type filter hook input priority 0; policy accept;
+ *                     iifname "TUNNEL" ct state new drop }
+ *   }
+ *
+ * Belt and braces: the namespace has no other interface or route, but should
+ * one ever appear (a tool run by root, a bug), nothing leaves through it. The
+ * input rule keeps the peer from reaching listeners of the users inside.
+ * The table is not owner-bound, so it outlives the socket that made it. It is
+ * replaced atomically (add, delete, add in one batch), so a rebuild in place
+ * never leaves the namespace without it. Replies are accepted only from the
+ * kernel, with our sequence numbers. */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+
+#include "nft.h"
+
+#define TABLE "wgrun"
+#define BATCH_SIZE 16384
+
+struct batch {
+	struct mnl_nlmsg_batch *b;
+	uint32_t seq0, seq;
+	bool failed;
+};
+
+static void next(struct batch *bt)
+{
+	if (!mnl_nlmsg_batch_next(bt->b))
+		bt->failed = true;
+}
+
+static void put_table(struct batch *bt, uint16_t type, uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t) {
+		bt->failed = true;
+		return;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+	nlh = nftnl_table_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type, NFPROTO_INET,
+					  flags | NLM_F_ACK, bt->seq++);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	next(bt);
+}
+
+static void put_chain(struct batch *bt, const char *name, uint32_t hook, uint32_t policy)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c) {
+		bt->failed = true;
+		return;
+	}
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, policy);
+	nlh = nftnl_chain_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), NFT_MSG_NEWCHAIN,
+					  NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, bt->seq++);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	next(bt);
+}
+
+static bool add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	if (!e)
+		return false;
+	nftnl_rule_add_expr(r, e);
+	return true;
+}
+
+/* meta iifname/oifname == name: the name, zero-padded to IFNAMSIZ. */
+static bool match_ifname(struct nftnl_rule *r, uint32_t key, const char *name)
+{
+	char pad[IFNAMSIZ] = { 0 };
+	struct nftnl_expr *m = nftnl_expr_alloc("meta"), *c;
+
+	if (!add_expr(r, m))
+		return false;
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	strncpy(pad, name, IFNAMSIZ - 1);
+	c = nftnl_expr_alloc("cmp");
+	if (!add_expr(r, c))
+		return false;
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, pad, IFNAMSIZ);
+	return true;
+}
+
+/* ct state new: (ct state & NEW) != 0 */
+static bool match_ct_new(struct nftnl_rule *r)
+{
+	uint32_t mask = NF_CT_STATE_BIT(IP_CT_NEW), zero = 0;
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct"), *bw, *c;
+
+	if (!add_expr(r, ct))
+		return false;
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	bw = nftnl_expr_alloc("bitwise");
+	if (!add_expr(r, bw))
+		return false;
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
+	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
+	c = nftnl_expr_alloc("cmp");
+	if (!add_expr(r, c))
+		return false;
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, &zero, sizeof(zero));
+	return true;
+}
+
+static bool verdict(struct nftnl_rule *r, int v)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (!add_expr(r, e))
+		return false;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	return true;
+}
+
+/* One rule: "DIRNAME == ifname [ct state new] VERDICT" in chain. */
+static void put_rule(struct batch *bt, const char *chain, uint32_t key, const char *ifname,
+		     bool only_new, int v)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!r) {
+		bt->failed = true;
+		return;
+	}
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (!match_ifname(r, key, ifname) || (only_new && !match_ct_new(r)) || !verdict(r, v)) {
+		nftnl_rule_free(r);
+		bt->failed = true;
+		return;
+	}
+	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), NFT_MSG_NEWRULE,
+					 NFPROTO_INET, NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
+					 bt->seq++);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	next(bt);
+}
+
+/* Send the batch and wait for one ACK per message, from the kernel only. */
+static int send_batch(struct mnl_socket *nl, struct batch *bt)
+{
+	char buf[8192];
+	uint32_t want = bt->seq - bt->seq0, acked = 0;
+	int fd = mnl_socket_get_fd(nl);
+
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b)) < 0)
+		return -errno;
+	while (acked < want) {
+		struct sockaddr_nl from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
+				      .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(fd, &msg, 0);
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		size_t left = n > 0 ? (size_t)n : 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+			continue;
+		for (; mnl_nlmsg_ok(h, (int)left); h = mnl_nlmsg_next(h, (int *)&left)) {
+			if (h->nlmsg_seq < bt->seq0 || h->nlmsg_seq >= bt->seq)
+				continue;
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (mnl_nlmsg_get_payload_len(h) < sizeof(struct nlmsgerr))
+				return -EBADMSG;
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			if (e->error)
+				return e->error;	/* the batch was aborted whole */
+			acked++;
+		}
+	}
+	return 0;
+}
+
+static int open_nft(struct mnl_socket **nl)
+{
+	*nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!*nl)
+		return -errno;
+	if (mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+		mnl_socket_close(*nl);
+		return err;
+	}
+	return 0;
+}
+
+int nft_install(const char *ifname)
+{
+	static char buf[BATCH_SIZE];
+	struct mnl_socket *nl;
+	struct batch bt = { 0 };
+	int r;
+
+	if ((r = open_nft(&nl)) < 0)
+		return r;
+	if (getrandom(&bt.seq0, sizeof(bt.seq0), 0) != sizeof(bt.seq0))
+		bt.seq0 = 1;
+	bt.seq0 &= 0x3fffffff;	/* room above for the batch without wrapping */
+	bt.seq = bt.seq0;
+	bt.b = mnl_nlmsg_batch_start(buf, sizeof(buf));
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt.b), bt.seq0 - 1);
+	next(&bt);
+	/* add, delete, add: an atomic replacement whether or not it existed. */
+	put_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	put_table(&bt, NFT_MSG_DELTABLE, 0);
+	put_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	put_chain(&bt, "output", NF_INET_LOCAL_OUT, NF_DROP);
+	put_chain(&bt, "forward", NF_INET_FORWARD, NF_DROP);
+	put_chain(&bt, "input", NF_INET_LOCAL_IN, NF_ACCEPT);
+	put_rule(&bt, "output", NFT_META_OIFNAME, "lo", false, NF_ACCEPT);
+	put_rule(&bt, "output", NFT_META_OIFNAME, ifname, false, NF_ACCEPT);
+	put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, NF_DROP);
+	nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq);
+	next(&bt);
+	r = bt.failed ? -ENOMEM : send_batch(nl, &bt);
+	mnl_nlmsg_batch_stop(bt.b);
+	mnl_socket_close(nl);
+	return r;
+}
+
+int nft_present(void)
+{
+	char buf[4096];
+	struct mnl_socket *nl;
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int r;
+
+	if (!t)
+		return -ENOMEM;
+	if ((r = open_nft(&nl)) < 0) {
+		nftnl_table_free(t);
+		return r;
+	}
+	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
+		seq = 7;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
+	nlh = nftnl_table_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (;;) {
+		struct sockaddr_nl from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
+				      .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(mnl_socket_get_fd(nl), &msg, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+			continue;
+		r = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), NULL, NULL);
+		if (r == MNL_CB_ERROR) {
+			r = -errno;
+			goto out;
+		}
+		if (r == MNL_CB_STOP) {
+			r = 0;
+			goto out;
+		}
+	}
+out:
+	mnl_socket_close(nl);
+	return r;
+}

@@ -1,0 +1,14 @@
+/* nft.h - the tunnel namespace's nftables kill switch. */
+#ifndef WGRUN_NFT_H
+#define WGRUN_NFT_H
+
+/* Both act in the caller's current network namespace. */
+
+/* Install (or atomically replace) table inet wgrun: output and forward drop
+ * all but lo and ifname; input drops new connections from ifname. 0 or -errno. */
+int nft_install(const char *ifname);
+
+/* 0 when table inet wgrun exists, -ENOENT when not, else -errno. */
+int nft_present(void);
+
+#endif
