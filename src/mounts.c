@@ -12,7 +12,8 @@
  *   the old file in every namespace, and the host's file would show through.
  * - Runtime directories of resolvers that answer over Unix sockets outside the
  *   tunnel (systemd-resolved, nscd, avahi, winbind) and the system bus are
- *   masked as whole directories, since daemons recreate their sockets (item 21).
+ *   masked in a /run of the command's own (runview.c), which the host's
+ *   daemons cannot undo by recreating a socket or a directory (item 21).
  * - A fresh sysfs shows the tunnel namespace's interfaces, as `ip netns exec`
  *   does; the host's cgroup tree is bound back into it so systemd-run, podman
  *   and flatpak still work. */
@@ -29,13 +30,9 @@
 
 #include "config.h"
 #include "mounts.h"
+#include "runview.h"
 
 #define SCRATCH WGRUN_RUNDIR "/scratch"
-
-static const char *const masked_dirs[] = {
-	"/run/systemd/resolve", "/run/nscd", "/run/avahi-daemon", "/run/samba/winbindd",
-	"/run/dbus",
-};
 
 int mounts_render_resolv(const struct tunnel *t, char *out, size_t n)
 {
@@ -153,20 +150,6 @@ static int unshare_as(uid_t uid)
 	return r;
 }
 
-static int mask_dirs(void)
-{
-	struct stat st;
-
-	for (size_t i = 0; i < sizeof(masked_dirs) / sizeof(masked_dirs[0]); i++) {
-		if (lstat(masked_dirs[i], &st) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		if (mount("wgrun-mask", masked_dirs[i], "tmpfs",
-			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755") < 0)
-			return -errno;
-	}
-	return 0;
-}
-
 int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 {
 	char text[8192], host[8192], opts[512];
@@ -191,7 +174,8 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 		FAIL("mkdir %s: %s", SCRATCH, strerror(errno));
 	if (mount("wgrun", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755") < 0)
 		FAIL("cannot mount a scratch tmpfs: %s", strerror(errno));
-	if (mkdir(SCRATCH "/etc", 0755) < 0 || mkdir(SCRATCH "/sys", 0755) < 0)
+	if (mkdir(SCRATCH "/etc", 0755) < 0 || mkdir(SCRATCH "/sys", 0755) < 0 ||
+	    mkdir(SCRATCH "/run", 0755) < 0)
 		FAIL("mkdir in scratch: %s", strerror(errno));
 
 	if ((r = mounts_render_resolv(t, text, sizeof(text))) < 0 ||
@@ -212,8 +196,6 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 		r = -errno;
 		FAIL("cannot layer the generated resolv.conf over /etc (overlayfs): %s", strerror(errno));
 	}
-	if ((r = mask_dirs()) < 0)
-		FAIL("cannot mask a resolver directory: %s", strerror(-r));
 
 	if (mount("sysfs", SCRATCH "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		r = -errno;
@@ -228,6 +210,9 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 		r = -errno;
 		FAIL("cannot place the tunnel's sysfs: %s", strerror(errno));
 	}
+	/* Last, since it covers the host's /run, where scratch itself lives. */
+	if ((r = runview_build(SCRATCH "/run", text, sizeof(text))) < 0)
+		FAIL("%s", text);
 	/* The scratch tmpfs stays mounted under RUNDIR (root-only, 0700), out of
 	 * the command's reach; unmounting it would cost an RCU grace period on
 	 * every launch for nothing. */

@@ -156,6 +156,22 @@ test_resolver_sockets_are_masked() {
 	check "/run/nscd inside shows: [$r]" [ -z "$r" ] && ok
 }
 
+test_resolver_restarted_or_started_later_stays_masked() {
+	rm -rf /run/nscd /run/avahi-daemon; mkdir -p /run/nscd && touch /run/nscd/socket
+	echo visible > /run/wgt-visible.$$
+	wgrun_as $T_USER work -- sh -c 'sleep 1.5; ls -A /run/nscd /run/avahi-daemon; cat /run/wgt-visible.*' > $OUT/masks 2>&1 &
+	local bg=$!
+	sleep 0.5
+	# the host restarts nscd (directory removed and made again) and starts avahi
+	rm -rf /run/nscd; mkdir /run/nscd; touch /run/nscd/socket
+	mkdir -p /run/avahi-daemon; touch /run/avahi-daemon/socket
+	wait $bg
+	rm -rf /run/nscd /run/avahi-daemon /run/wgt-visible.$$
+	local r
+	r=$(tr -s '\n' ' ' < $OUT/masks)
+	check "inside after the host's changes: [$r]" [ "$r" = "/run/avahi-daemon: /run/nscd: visible " ] && ok
+}
+
 test_narrow_allowedips_give_only_those_routes() {
 	local r
 	r=$(wgrun_as $T_USER work -- ip -4 route show)
