@@ -318,6 +318,28 @@ test_started_inside_another_network_namespace_is_refused() {
 	refused "started inside another" ip netns exec $PEER_NS setpriv --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
 }
 
+test_started_with_a_reduced_bounding_set_is_refused() {
+	refused "without capability sys_admin" setpriv --bounding-set=-sys_admin --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
+}
+
+test_hostile_rlimits_work_or_refuse_cleanly_and_reach_the_command() {
+	local lim out rc
+	for lim in "-n 8" "-n 40" "-f 0" "-u 0" "-c unlimited" "-S -v 200000"; do
+		$T_BIN --down work >/dev/null 2>&1
+		out=$(as_user $T_USER bash -c "ulimit $lim && exec $T_BIN work -- bash -c 'ulimit ${lim% *}'" 2>&1); rc=$?
+		# 125: wgrun refused; 126: the kernel refused the command's exec
+		# (RLIMIT_NPROC counts the caller's processes once ids are theirs).
+		if [ $rc = 125 ] || [ $rc = 126 ]; then
+			[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || { fail "ulimit $lim: refusal not one line: [$out]"; return; }
+		elif [ $rc != 0 ] || [ "$out" != "${lim##* }" ]; then
+			fail "ulimit $lim: exit $rc, command saw [$out]"; return
+		fi
+	done
+	# whatever happened, the next ordinary launch works
+	out=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
+	check "launch after the limits: [$out]" [ "$out" = 10.77.0.2 ] && ok
+}
+
 test_started_with_no_new_privs_is_refused() {
 	refused "no_new_privs" setpriv --no-new-privs --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
 }
@@ -448,6 +470,26 @@ test_stopped_launch_does_not_block_another_user() {
 	kill -CONT $pid; wait $pid 2>/dev/null
 	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
 	check "launch while another user's wgrun is stopped: [$got]" [ "$got" = 10.77.0.2 ] && ok
+}
+
+test_only_wireguard_udp_leaves_while_commands_run() {
+	wgrun_as $T_USER work -- true
+	local cap=$OUT/lo.pcap pid n
+	tcpdump -i lo -n -U -w $cap "not (udp port $PEER_PORT)" 2>/dev/null &
+	pid=$!
+	sleep 1
+	wgrun_as $T_USER work -- sh -c '
+		getent hosts leak-check.example >/dev/null
+		curl -sS -m 2 http://10.77.0.1:8080/ >/dev/null
+		curl -sS -m 2 "http://[fd77::1]:8080/" >/dev/null
+		curl -sS -m 2 http://127.0.0.1:1/ >/dev/null 2>&1
+		curl -sS -m 2 http://192.0.2.1/ >/dev/null 2>&1
+		python3 -c "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b\"x\", (\"127.0.0.1\", 53))" 2>/dev/null
+		true'
+	sleep 0.5
+	kill $pid; wait $pid 2>/dev/null
+	n=$(tcpdump -r $cap -n 2>/dev/null | wc -l)
+	check "packets on the host's loopback other than WireGuard's: $n $(tcpdump -r $cap -n 2>/dev/null | head -3)" [ "$n" = 0 ] && ok
 }
 
 test_kill_switch_table_is_in_the_namespace() {
