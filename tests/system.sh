@@ -29,6 +29,8 @@ alive() { [ -r /proc/$1/stat ] && ! grep -q '^[0-9]* (.*) Z' /proc/$1/stat 2>/de
 setup() {
 	install -d -m 0755 "$T_PREFIX" "$T_PREFIX/bin"
 	install -m 4755 -o root -g root "$BUILD/wgrun" "$T_BIN"
+	# helpers where the test users can run them, wherever the checkout is
+	install -m 0755 "$BUILD/noargv" "$BUILD/probe" "$T_PREFIX/bin/"
 	make_users
 	peer_up
 	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" \
@@ -44,7 +46,7 @@ cleanup() {
 	peer_down
 	while umount -l "$T_RUN/ns" 2>/dev/null; do :; done
 	rm -rf "$OUT" "$T_CONF" "$T_RUN"
-	rm -f "$T_BIN"
+	rm -f "$T_BIN" "$T_PREFIX/bin/noargv" "$T_PREFIX/bin/probe"
 }
 trap cleanup EXIT
 
@@ -115,6 +117,22 @@ print(tryit(lambda: fcntl.ioctl(0, termios.TIOCSTI | (1 << 32), b"x")))
 	check "socket/ioctl probes: [$r]" [ "$r" = "EAFNOSUPPORT EAFNOSUPPORT allowed EPERM EPERM " ] || return
 	r=$(wgrun_as $T_USER work -- unshare -Ur id -u 2>&1)
 	check "user namespace inside (browser sandboxes): [$r]" [ "$r" = 0 ] && ok
+}
+
+test_seccomp_kills_x32_and_fences_the_i386_abi() {
+	local P=$T_PREFIX/bin/probe r rc
+	wgrun_as $T_USER work -- $P x32 >/dev/null 2>&1; rc=$?
+	check "x32 system call: exit $rc, wanted death by SIGSYS (159)" [ $rc = 159 ] || return
+	r=$(wgrun_as $T_USER work -- sh -c "$P socketcall; $P i386-socket; $P keyctl; $P io_uring" | tr '\n' ' ')
+	check "socketcall, i386 socket(AF_VSOCK), keyctl, io_uring: [$r]" [ "$r" = "ENOSYS EAFNOSUPPORT ok EPERM " ] && ok
+}
+
+test_user_namespace_inside_cannot_change_the_tunnel_namespace() {
+	local r
+	r=$(wgrun_as $T_USER work -- unshare -Ur sh -c 'ip link set lo down 2>&1 || echo refused; ip link add d0 type dummy 2>&1 || echo refused' | grep -c refused)
+	check "changes refused from a user namespace: $r of 2" [ "$r" = 2 ] || return
+	r=$(wgrun_as $T_USER work -- nsenter --net=/proc/1/ns/net true 2>&1 && echo entered)
+	check "entering PID 1's network namespace: [$r]" not grep -q entered <<<"$r" && ok
 }
 
 test_only_lo_and_the_tunnel_interface_inside() {
@@ -305,7 +323,7 @@ test_missing_command_is_refused() {
 }
 
 test_started_with_empty_argv_is_refused() {
-	refused "without argv\[0\]\|no tunnel given" as_user $T_USER "$BUILD/noargv" "$T_BIN" && ok
+	refused "without argv\[0\]\|no tunnel given" as_user $T_USER "$T_PREFIX/bin/noargv" "$T_BIN" && ok
 }
 
 test_closed_standard_descriptors_still_work() {
@@ -340,6 +358,10 @@ test_hostile_rlimits_work_or_refuse_cleanly_and_reach_the_command() {
 	check "launch after the limits: [$out]" [ "$out" = 10.77.0.2 ] && ok
 }
 
+test_started_with_securebits_is_refused() {
+	refused "securebits" setpriv --securebits=+noroot --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
+}
+
 test_started_with_no_new_privs_is_refused() {
 	refused "no_new_privs" setpriv --no-new-privs --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
 }
@@ -361,6 +383,14 @@ with_policy() {	# with_policy MODE OWNER TEXT CMD...: run CMD with that policy
 	"$@"; local r=$?
 	cp -p $OUT/policy.save $T_CONF/policy
 	return $r
+}
+
+test_writable_tunnel_directory_and_oversized_policy_are_refused() {
+	chmod 0770 $T_CONF/tunnels
+	refused "tunnels: writable by group or others" wgrun_as $T_USER work -- true; local r=$?
+	chmod 0700 $T_CONF/tunnels
+	[ $r = 0 ] || return
+	refused "larger than" with_policy 644 root "$(head -c 70000 /dev/zero | tr '\0' '#')" wgrun_as $T_USER work -- true && ok
 }
 
 test_malformed_policy_is_refused_with_file_and_line() {
@@ -628,6 +658,36 @@ test_callers_limits_and_priority_do_not_reach_the_daemon() {
 test_daemon_is_hidden_from_hosts_wireguard_dir() {
 	check "host /var/run/wireguard has wgrun sockets: $(ls /var/run/wireguard)" \
 		[ -z "$(ls /var/run/wireguard 2>/dev/null | grep wgrun)" ] && ok
+}
+
+test_host_replacing_resolv_conf_changes_nothing_inside() {
+	cp -p /etc/resolv.conf $OUT/resolv.saved
+	wgrun_as $T_USER work -- sh -c 'sleep 1; grep -v "^#" /etc/resolv.conf' > $OUT/resolv.inside &
+	local bg=$!
+	sleep 0.3
+	# as NetworkManager and resolvconf do: a new file renamed over the old
+	printf 'nameserver 192.0.2.53\n' > /etc/resolv.conf.wgt && mv /etc/resolv.conf.wgt /etc/resolv.conf
+	wait $bg
+	cp -p $OUT/resolv.saved /etc/resolv.conf
+	check "resolv.conf inside after the host replaced its own: [$(cat $OUT/resolv.inside)]" \
+		[ "$(cat $OUT/resolv.inside)" = "nameserver 10.77.0.1" ] && ok
+}
+
+test_when_the_peer_is_gone_traffic_stops_and_nothing_leaks() {
+	# Last of the traffic tests: the peer does not come back.
+	wgrun_as $T_USER work -- true
+	local cap=$OUT/gone.pcap pid r n
+	# ICMP port-unreachable answers to WireGuard's own UDP are the host's.
+	tcpdump -i lo -n -U -w $cap "not (udp port $PEER_PORT or icmp[icmptype] == icmp-unreach)" 2>/dev/null &
+	pid=$!
+	sleep 1
+	kill $PEER_PID; sleep 0.3
+	r=$(wgrun_as $T_USER work -- sh -c 'curl -sS -m 3 http://10.77.0.1:8080/ || echo failed; getent hosts gone.example || echo unresolved' 2>/dev/null | tr '\n' ' ')
+	sleep 0.3
+	kill $pid; wait $pid 2>/dev/null
+	n=$(tcpdump -r $cap -n 2>/dev/null | wc -l)
+	check "inside with the peer gone: [$r]" [ "$r" = "failed unresolved " ] &&
+	check "packets elsewhere: $n" [ "$n" = 0 ] && ok
 }
 
 test_host_networking_is_unchanged() {
