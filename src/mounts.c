@@ -211,7 +211,7 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 		FAIL("cannot place the tunnel's sysfs: %s", strerror(errno));
 	}
 	/* Last, since it covers the host's /run, where scratch itself lives. */
-	if ((r = runview_build(SCRATCH "/run", text, sizeof(text))) < 0)
+	if ((r = runview_build(SCRATCH "/run", t->system_bus, text, sizeof(text))) < 0)
 		FAIL("%s", text);
 	/* The scratch tmpfs stays mounted under RUNDIR (root-only, 0700), out of
 	 * the command's reach; unmounting it would cost an RCU grace period on

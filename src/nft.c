@@ -6,7 +6,7 @@
  *                     oifname "lo" accept; oifname "TUNNEL" accept }
  *     chain forward { type filter hook forward priority 0; policy drop; }
  *     chain input   { type filter hook input priority 0; policy accept;
- *                     iifname "TUNNEL" ct state new drop }
+ *                     iifname "TUNNEL" ct state new drop }   (unless AllowInbound)
  *   }
  *
  * Belt and braces: the namespace has no other interface or route, but should
@@ -17,6 +17,7 @@
  * never leaves the namespace without it. Replies are accepted only from the
  * kernel, with our sequence numbers. */
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/random.h>
@@ -234,7 +235,7 @@ static int open_nft(struct mnl_socket **nl)
 	return 0;
 }
 
-int nft_install(const char *ifname)
+int nft_install(const char *ifname, bool allow_inbound)
 {
 	static char buf[BATCH_SIZE];
 	struct mnl_socket *nl;
@@ -259,7 +260,8 @@ int nft_install(const char *ifname)
 	put_chain(&bt, "input", NF_INET_LOCAL_IN, NF_ACCEPT);
 	put_rule(&bt, "output", NFT_META_OIFNAME, "lo", false, NF_ACCEPT);
 	put_rule(&bt, "output", NFT_META_OIFNAME, ifname, false, NF_ACCEPT);
-	put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, NF_DROP);
+	if (!allow_inbound)
+		put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, NF_DROP);
 	nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq);
 	next(&bt);
 	r = bt.failed ? -ENOMEM : send_batch(nl, &bt);

@@ -4,9 +4,12 @@
 
 /* Both act in the caller's current network namespace. */
 
+#include <stdbool.h>
+
 /* Install (or atomically replace) table inet wgrun: output and forward drop
- * all but lo and ifname; input drops new connections from ifname. 0 or -errno. */
-int nft_install(const char *ifname);
+ * all but lo and ifname; input drops new connections from ifname unless
+ * allow_inbound. 0 or -errno. */
+int nft_install(const char *ifname, bool allow_inbound);
 
 /* 0 when table inet wgrun exists, -ENOENT when not, else -errno. */
 int nft_present(void);

@@ -38,10 +38,17 @@ static const char *const masked[] = {
 #define N_MASKED (sizeof(masked) / sizeof(masked[0]))
 #define MAX_ENTRIES 512
 
+static bool keep_system_bus;	/* the tunnel file's SystemBus = yes */
+
+static bool mask_applies(size_t i)
+{
+	return !(keep_system_bus && !strcmp(masked[i], "dbus"));
+}
+
 static bool is_masked(const char *rel)
 {
 	for (size_t i = 0; i < N_MASKED; i++)
-		if (!strcmp(rel, masked[i]))
+		if (mask_applies(i) && !strcmp(rel, masked[i]))
 			return true;
 	/* wgrun's own state is nobody's business inside. */
 	return !strcmp(rel, WGRUN_RUNDIR + 5) && !strncmp(WGRUN_RUNDIR, "/run/", 5);
@@ -53,7 +60,7 @@ static bool holds_masked(const char *rel)
 	size_t n = strlen(rel);
 
 	for (size_t i = 0; i < N_MASKED; i++)
-		if (!strncmp(masked[i], rel, n) && masked[i][n] == '/')
+		if (mask_applies(i) && !strncmp(masked[i], rel, n) && masked[i][n] == '/')
 			return true;
 	return false;
 }
@@ -148,11 +155,12 @@ static int make_masked(const char *root, const char *rel)
 	}
 }
 
-int runview_build(const char *scratch_run, char *why, size_t whylen)
+int runview_build(const char *scratch_run, bool system_bus, char *why, size_t whylen)
 {
 	int r;
 
 	*why = '\0';
+	keep_system_bus = system_bus;
 	if (mount("wgrun-run", scratch_run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0) {
 		snprintf(why, whylen, "cannot mount a tmpfs for /run: %s", strerror(errno));
 		return -errno;
@@ -160,7 +168,7 @@ int runview_build(const char *scratch_run, char *why, size_t whylen)
 	if ((r = mirror("/run", scratch_run, "", 0, why, whylen)) < 0)
 		return r;
 	for (size_t i = 0; i < N_MASKED; i++) {
-		if ((r = make_masked(scratch_run, masked[i])) < 0) {
+		if (mask_applies(i) && (r = make_masked(scratch_run, masked[i])) < 0) {
 			snprintf(why, whylen, "cannot mask /run/%s: %s", masked[i], strerror(-r));
 			return r;
 		}

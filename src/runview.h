@@ -2,11 +2,13 @@
 #ifndef WGRUN_RUNVIEW_H
 #define WGRUN_RUNVIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Build a tmpfs at scratch_run mirroring the host's /run but for the masked
- * resolver and system-bus directories (empty there), then move it onto /run.
- * Only in the command's own mount namespace. 0 or -errno with why. */
-int runview_build(const char *scratch_run, char *why, size_t whylen);
+ * resolver directories and, unless system_bus, the system bus (empty there),
+ * then move it onto /run. Only in the command's own mount namespace.
+ * 0 or -errno with why. */
+int runview_build(const char *scratch_run, bool system_bus, char *why, size_t whylen);
 
 #endif

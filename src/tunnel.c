@@ -32,10 +32,11 @@
 #define KEY_B64_LEN 44
 #define ECHO_NAME_MAX 32	/* a 44-character key can never be echoed as a "name" */
 
-enum section { SECT_NONE, SECT_INTERFACE, SECT_PEER, SECT_UNKNOWN };
+enum section { SECT_NONE, SECT_INTERFACE, SECT_PEER, SECT_WGRUN, SECT_UNKNOWN };
 enum key_id {
 	K_PRIVATE_KEY, K_LISTEN_PORT, K_MTU, K_ADDRESS, K_DNS,
-	K_PUBLIC_KEY, K_PRESHARED_KEY, K_ENDPOINT, K_ALLOWED_IPS, K_KEEPALIVE, KEY_COUNT
+	K_PUBLIC_KEY, K_PRESHARED_KEY, K_ENDPOINT, K_ALLOWED_IPS, K_KEEPALIVE,
+	K_ALLOW_INBOUND, K_SYSTEM_BUS, KEY_COUNT
 };
 
 struct span {
@@ -52,6 +53,7 @@ struct parser {
 	bool failed;
 	enum section sect;
 	unsigned seen_interface;	/* line of [Interface], 0 if none yet */
+	unsigned seen_wgrun;		/* line of [wgrun], 0 if none yet */
 	unsigned seen[KEY_COUNT];	/* line where each key was, 0 if not yet */
 	struct peer *peer;	/* current peer: in t->peers, or &scratch past the limit */
 	bool public_key_ok;
@@ -525,7 +527,24 @@ static const struct {
 	[K_ENDPOINT] = { "Endpoint", SECT_PEER, false },
 	[K_ALLOWED_IPS] = { "AllowedIPs", SECT_PEER, true },
 	[K_KEEPALIVE] = { "PersistentKeepalive", SECT_PEER, false },
+	/* wgrun's own opt-ins, in a section wg-quick does not have. */
+	[K_ALLOW_INBOUND] = { "AllowInbound", SECT_WGRUN, false },
+	[K_SYSTEM_BUS] = { "SystemBus", SECT_WGRUN, false },
 };
+
+/* yes/no, true/false, on/off, 1/0 */
+static bool parse_bool(struct parser *p, struct span v, const char *name, bool *out)
+{
+	if (span_is(v, "yes") || span_is(v, "true") || span_is(v, "on") || span_is(v, "1"))
+		*out = true;
+	else if (span_is(v, "no") || span_is(v, "false") || span_is(v, "off") || span_is(v, "0"))
+		*out = false;
+	else {
+		fail(p, "%s must be yes or no", name);
+		return false;
+	}
+	return true;
+}
 
 static void handle_key(struct parser *p, enum key_id k, struct span v)
 {
@@ -581,6 +600,12 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 		else
 			fail(p, "PersistentKeepalive is not a number in 0..65535 or \"off\"");
 		break;
+	case K_ALLOW_INBOUND:
+		parse_bool(p, v, "AllowInbound", &t->allow_inbound);
+		break;
+	case K_SYSTEM_BUS:
+		parse_bool(p, v, "SystemBus", &t->system_bus);
+		break;
 	case KEY_COUNT:
 		break;
 	}
@@ -602,7 +627,8 @@ static const struct {
 
 static void key_line(struct parser *p, struct span key, struct span v)
 {
-	const char *sect = p->sect == SECT_INTERFACE ? "[Interface]" : "[Peer]";
+	const char *sect = p->sect == SECT_INTERFACE ? "[Interface]" :
+			   p->sect == SECT_WGRUN ? "[wgrun]" : "[Peer]";
 	size_t k;
 
 	for (k = 0; k < sizeof refused / sizeof refused[0]; k++) {
@@ -686,7 +712,7 @@ static void section_header(struct parser *p, struct span line)
 	finish_peer(p);
 	p->sect = SECT_UNKNOWN;	/* keys of a bad section are skipped: one report is enough */
 	if (line.len < 2 || line.p[line.len - 1] != ']') {
-		fail(p, "a section header must be [Interface] or [Peer]");
+		fail(p, "a section header must be [Interface], [Peer] or [wgrun]");
 		return;
 	}
 	name = trim((struct span){ line.p + 1, line.len - 2 });
@@ -699,6 +725,12 @@ static void section_header(struct parser *p, struct span line)
 		else
 			p->seen_interface = p->lineno;
 		p->sect = SECT_INTERFACE;
+	} else if (span_is(name, "wgrun")) {
+		if (p->seen_wgrun)
+			fail(p, "second [wgrun] section (the first is at line %u)", p->seen_wgrun);
+		else
+			p->seen_wgrun = p->lineno;
+		p->sect = SECT_WGRUN;
 	} else if (echoable(name)) {
 		fail(p, "unknown section [%.*s]", (int)name.len, name.p);
 	} else {

@@ -57,6 +57,9 @@ struct tunnel {
 	uint16_t listen_port;	/* 0 = random */
 	struct peer *peers;	/* heap, n_peers entries */
 	size_t n_peers;
+	/* [wgrun] opt-ins: both off unless the admin says so. */
+	bool allow_inbound;	/* AllowInbound: the peer may open connections inside */
+	bool system_bus;	/* SystemBus: the host's system D-Bus stays reachable */
 };
 
 /* Called once per problem with a complete message such as

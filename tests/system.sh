@@ -559,6 +559,29 @@ test_peer_cannot_open_connections_to_listeners_inside() {
 	check "peer reached the listener: [$r]" [ "${r:0:3}" != 200 ] && ok
 }
 
+test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
+	write_tunnel open "10.77.0.0/24" "" 9
+	printf '\n[wgrun]\nAllowInbound = yes\nSystemBus = yes\n' >> $T_CONF/tunnels/open.conf
+	write_policy "permit $T_USER open work"
+	local made_dbus=
+	[ -d /run/dbus ] || { mkdir /run/dbus; made_dbus=1; }
+	touch /run/dbus/wgt-bus.$$
+	wgrun_as $T_USER open -- python3 -m http.server 9001 --bind 10.77.0.9 >/dev/null 2>&1 &
+	local bg=$! r bus
+	sleep 1
+	r=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.9:9001/ 2>&1)
+	bus=$(wgrun_as $T_USER open -- ls /run/dbus)
+	pkill -f 'http.server 9001'; wait $bg 2>/dev/null
+	local masked
+	masked=$(wgrun_as $T_USER work -- ls /run/dbus)
+	rm -f /run/dbus/wgt-bus.$$; [ -n "$made_dbus" ] && rmdir /run/dbus
+	$T_BIN --down open >/dev/null 2>&1; rm -f $T_CONF/tunnels/open.conf
+	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	check "peer reached a listener with AllowInbound: [$r]" [ "$r" = 200 ] &&
+	check "system bus directory with SystemBus: [$bus]" grep -q "wgt-bus" <<<"$bus" &&
+	check "system bus directory without: [$masked]" [ -z "$masked" ] && ok
+}
+
 test_removed_kill_switch_is_rebuilt_before_the_next_launch() {
 	wgrun_as $T_USER work -- true
 	ip netns exec wgrun-work nft delete table inet wgrun

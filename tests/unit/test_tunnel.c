@@ -433,6 +433,22 @@ static void every_error_reported_in_one_pass(void)
 	CHECK(reported("work.conf line 9: [Peer] has no AllowedIPs"));
 }
 
+static void wgrun_section_opt_ins(void)
+{
+	struct tunnel t;
+
+	CHECK(parse(&t, IFACE PEER "[wgrun]\nAllowInbound = yes\nSystemBus = no\n"));
+	CHECK(t.allow_inbound && !t.system_bus);
+	tunnel_free(&t);
+	CHECK(parse(&t, IFACE PEER));
+	CHECK(!t.allow_inbound && !t.system_bus);
+	tunnel_free(&t);
+	CHECK(refused_with(IFACE PEER "[wgrun]\nAllowInbound = maybe\n",
+			   "work.conf line 7: AllowInbound must be yes or no"));
+	CHECK(refused_with(IFACE PEER "[wgrun]\nSystemBus = yes\n[wgrun]\n",
+			   "work.conf line 8: second [wgrun] section (the first is at line 6)"));
+}
+
 static void wrapped_key_tail_is_not_echoed(void)
 {
 	/* An editor wrapped the key: the second line reads "TAIL=". */
@@ -610,6 +626,7 @@ int main(void)
 	RUN(keys_and_sections_are_case_insensitive);
 	RUN(comments_whitespace_and_crlf_are_accepted);
 	RUN(every_error_reported_in_one_pass);
+	RUN(wgrun_section_opt_ins);
 	RUN(wrapped_key_tail_is_not_echoed);
 	RUN(structural_errors_are_named);
 	RUN(long_lines_and_nul_bytes_are_refused);
