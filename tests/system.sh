@@ -479,6 +479,8 @@ test_killing_wgrun_mid_creation_leaves_nothing_half_made() {
 		sleep 0.2	# the root child finishes (or never started)
 		[ "$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')" -le $((before + 1)) ] ||
 			{ fail "after a kill at ${d}s: more than one new daemon"; return; }
+		[ -z "$(ip -o link show | grep ' wgrun')" ] ||
+			{ fail "after a kill at ${d}s: a temporary interface in the host: $(ip -o link show | grep ' wgrun')"; return; }
 		got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
 		[ "$got" = 10.77.0.2 ] || { fail "launch after a kill at ${d}s: [$got]"; return; }
 		[ "$(pgrep -r SRDT -f -c 'wireguard-go -f wgrun')" = $((before + 1)) ] ||
