@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/stat.h>
@@ -62,50 +64,103 @@ static void join_root_cgroup(const char *procs)
 	close(fd);
 }
 
-/* Move into the root of every hierarchy where /proc/self/cgroup shows us
- * elsewhere. Only those: each cgroup-v1 migration waits for an RCU grace
- * period, and the hierarchies where we already sit at the root need none. */
-void hygiene_leave_cgroup(void)
+/* Read /proc/self/cgroup whole (a caller can make its lines long). */
+static ssize_t read_cgroups(char *buf, size_t n)
 {
-	char buf[4096], path[300];
-	ssize_t n;
+	size_t len = 0;
 	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		/* "ID:CONTROLLERS:PATH"; an empty CONTROLLERS is cgroup2. */
-		char *c = strchr(line, ':'), *p;
-
-		if (!c || !(p = strchr(c + 1, ':')))
+		return -errno;
+	for (;;) {
+		ssize_t got = read(fd, buf + len, n - 1 - len);
+		if (got < 0 && errno == EINTR)
 			continue;
-		*p++ = '\0';
-		c++;
-		if (!strcmp(p, "/"))
-			continue;
-		if (!*c) {
-			join_root_cgroup("/sys/fs/cgroup/cgroup.procs");
-			join_root_cgroup("/sys/fs/cgroup/unified/cgroup.procs");
-			continue;
+		if (got < 0) {
+			close(fd);
+			return -errno;
 		}
-		if (!strncmp(c, "name=", 5))
-			c += 5;
-		if (strlen(c) > 64 || strchr(c, '/') || c[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", c);
-		join_root_cgroup(path);
-		/* A comma list ("cpu,cpuacct") may be mounted under one name. */
-		for (char *s2 = NULL, *part = strtok_r(c, ",", &s2); part; part = strtok_r(NULL, ",", &s2)) {
-			snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/cgroup.procs", part);
-			join_root_cgroup(path);
+		if (got == 0)
+			break;
+		len += (size_t)got;
+		if (len == n - 1) {
+			close(fd);
+			return -E2BIG;
 		}
 	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* Call fn(controllers, path) for each "ID:CONTROLLERS:PATH" line; stop at
+ * the first nonzero return. An empty CONTROLLERS is cgroup2. */
+static int each_cgroup(char *buf, int (*fn)(char *ctl, const char *path))
+{
+	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *c = strchr(line, ':'), *p;
+		int r;
+
+		if (!c || !(p = strchr(c + 1, ':')))
+			return -EBADMSG;
+		*p++ = '\0';
+		if ((r = fn(c + 1, p)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int leave_one(char *ctl, const char *path)
+{
+	char file[300];
+
+	if (!strcmp(path, "/") || !*ctl)
+		return 0;	/* cgroup2 is handled up front */
+	if (!strncmp(ctl, "name=", 5))
+		ctl += 5;
+	if (strlen(ctl) > 64 || strchr(ctl, '/') || ctl[0] == '.')
+		return 0;
+	snprintf(file, sizeof(file), "/sys/fs/cgroup/%s/cgroup.procs", ctl);
+	join_root_cgroup(file);
+	/* A comma list ("cpu,cpuacct") may be mounted under one name. */
+	for (char *s2 = NULL, *part = strtok_r(ctl, ",", &s2); part; part = strtok_r(NULL, ",", &s2)) {
+		snprintf(file, sizeof(file), "/sys/fs/cgroup/%s/cgroup.procs", part);
+		join_root_cgroup(file);
+	}
+	return 0;
+}
+
+/* Where the caller could still reach us: any hierarchy with controllers, and
+ * cgroup2 (freeze, kill); name= hierarchies only track. */
+static int still_inside(char *ctl, const char *path)
+{
+	if (!strncmp(ctl, "name=", 5) || !strcmp(path, "/"))
+		return 0;
+	return 1;
+}
+
+/* Into the root of every hierarchy we are not at the root of, then check.
+ * Each cgroup-v1 migration waits for an RCU grace period, so hierarchies
+ * where we already sit at the root are left alone. */
+int hygiene_leave_cgroup(char *why, size_t whylen)
+{
+	static char buf[1 << 16];
+	ssize_t n;
+
+	/* cgroup2, wherever mounted: always, and first. */
+	join_root_cgroup("/sys/fs/cgroup/cgroup.procs");
+	join_root_cgroup("/sys/fs/cgroup/unified/cgroup.procs");
+	if ((n = read_cgroups(buf, sizeof(buf))) < 0 || each_cgroup(buf, leave_one) < 0 ||
+	    (n = read_cgroups(buf, sizeof(buf))) < 0) {
+		snprintf(why, whylen, "cannot read /proc/self/cgroup");
+		return -EIO;
+	}
+	if (each_cgroup(buf, still_inside) != 0) {
+		snprintf(why, whylen, "cannot leave the caller's cgroups (the caller could freeze the tunnel's daemon)");
+		return -EPERM;
+	}
+	return 0;
 }
 
 /* Limits a root child sets whatever the caller left: values, and the least
@@ -127,6 +182,26 @@ static const struct {
 	{ RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE", 819200, 0 },
 	{ RLIMIT_RTTIME, "RLIMIT_RTTIME", RLIM_INFINITY, RLIM_INFINITY },
 };
+
+/* Utilization clamps are inherited too; -1 restores the defaults. Kernels
+ * without CONFIG_UCLAMP_TASK refuse, and then there is nothing to reset. */
+static void reset_uclamp(void)
+{
+	struct {
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t priority;
+		uint64_t runtime, deadline, period;
+		uint32_t util_min, util_max;
+	} attr = {
+		.size = sizeof(attr), .policy = SCHED_OTHER,
+		.flags = 0x20 | 0x40,	/* SCHED_FLAG_UTIL_CLAMP_MIN | _MAX */
+		.util_min = (uint32_t)-1, .util_max = (uint32_t)-1,
+	};
+
+	(void)syscall(SYS_sched_setattr, 0, &attr, 0);
+}
 
 int hygiene_root_child(char *why, size_t whylen)
 {
@@ -182,8 +257,14 @@ int hygiene_root_child(char *why, size_t whylen)
 		return -EPERM;
 	}
 	close(fd);
-	hygiene_leave_cgroup();
-	return 0;
+	/* Timer slack survives fork and exec: a caller's 3 s slack would stretch
+	 * every timed wait here and every timer of the daemon. */
+	if (prctl(PR_SET_TIMERSLACK, 50000UL, 0, 0, 0) < 0) {
+		snprintf(why, whylen, "cannot reset the timer slack: %s", strerror(errno));
+		return -errno;
+	}
+	reset_uclamp();
+	return hygiene_leave_cgroup(why, whylen);
 }
 
 int hygiene_signals(void)

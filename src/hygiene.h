@@ -13,9 +13,9 @@ void hygiene_close_from(int from);
  * caller can neither signal nor stop it; 0 or -errno. */
 int hygiene_become_root(void);
 
-/* Leave the caller's cgroup for the root of each hierarchy we know, so the
- * caller cannot freeze us (best effort: absent hierarchies are skipped). */
-void hygiene_leave_cgroup(void);
+/* Leave the caller's cgroups for the root of each hierarchy, so the caller
+ * cannot freeze, kill or starve us; refuse when we could not. 0 or -errno. */
+int hygiene_leave_cgroup(char *why, size_t whylen);
 
 /* In the root creation child: fixed resource limits (refusing when a lowered
  * hard limit cannot be raised and leaves too little), default niceness,

@@ -111,10 +111,13 @@ static bool conf_matches(const struct record *rec, const struct tunnel_src *src)
 	       rec->conf_hash == src->hash;
 }
 
-/* Is the interface there and up, and the kill-switch table in place, as seen
- * from sockets inside the namespace? We must already stand in it. */
-static bool iface_up_here(const char *name, int ifindex)
+/* Is the interface there and up, and the kill-switch table as we made it
+ * (chains, hooks, policies, rule counts), as seen from inside the namespace?
+ * Replacing the table instead would cost an RCU grace period per launch.
+ * We must already stand in it. */
+static bool iface_up_here(const struct tunnel_src *src, int ifindex)
 {
+	const char *name = src->name;
 	struct nl nl;
 	unsigned flags = 0;
 	int idx = 0, r;
@@ -123,7 +126,8 @@ static bool iface_up_here(const char *name, int ifindex)
 		return false;
 	r = rtnl_link_get(&nl, name, &idx, &flags);
 	nl_close(&nl);
-	return r == 0 && idx == ifindex && (flags & IFF_UP) && nft_present() == 0;
+	return r == 0 && idx == ifindex && (flags & IFF_UP) &&
+	       nft_check(src->t->allow_inbound) == 0;
 }
 
 /* The whole warm check. On success returns the pin's descriptor and, when
@@ -168,7 +172,7 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 		close(nsfd);
 		return r;
 	}
-	if (!iface_up_here(src->name, rec->ifindex)) {
+	if (!iface_up_here(src, rec->ifindex)) {
 		snprintf(why, whylen, "the tunnel interface is missing or down");
 		if (setns(hostfd, CLONE_NEWNET) < 0) {
 			r = -errno;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -187,6 +188,9 @@ static int send_batch(struct mnl_socket *nl, struct batch *bt)
 {
 	char buf[8192];
 	uint32_t want = bt->seq - bt->seq0, acked = 0;
+	/* The batch-begin header carries seq0 - 1; an error against it (no
+	 * nf_tables, a failed commit) is the verdict on the whole batch. */
+	uint32_t header = bt->seq0 - 1;
 	int fd = mnl_socket_get_fd(nl);
 
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b)) < 0)
@@ -198,15 +202,22 @@ static int send_batch(struct mnl_socket *nl, struct batch *bt)
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t n = recvmsg(fd, &msg, 0);
 		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-		size_t left = n > 0 ? (size_t)n : 0;
+		int left = n > 0 ? (int)n : 0;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
 			continue;
-		for (; mnl_nlmsg_ok(h, (int)left); h = mnl_nlmsg_next(h, (int *)&left)) {
+		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+			if (h->nlmsg_seq == header && h->nlmsg_type == NLMSG_ERROR &&
+			    mnl_nlmsg_get_payload_len(h) >= sizeof(struct nlmsgerr)) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+				if (e->error)
+					return e->error;
+				continue;
+			}
 			if (h->nlmsg_seq < bt->seq0 || h->nlmsg_seq >= bt->seq)
 				continue;
 			if (h->nlmsg_type != NLMSG_ERROR)
@@ -224,10 +235,16 @@ static int send_batch(struct mnl_socket *nl, struct batch *bt)
 
 static int open_nft(struct mnl_socket **nl)
 {
+	/* Every wait is bounded: a kernel that never answers fails the build. */
+	struct timeval limit = { .tv_sec = 5 };
+	int one = 1;
+
 	*nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!*nl)
 		return -errno;
-	if (mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	(void)mnl_socket_setsockopt(*nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (setsockopt(mnl_socket_get_fd(*nl), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit)) < 0 ||
+	    mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int err = -errno;
 		mnl_socket_close(*nl);
 		return err;
@@ -270,56 +287,116 @@ int nft_install(const char *ifname, bool allow_inbound)
 	return r;
 }
 
-int nft_present(void)
+/* Send a dump request and pass each reply message to cb, from the kernel
+ * only, with our sequence number, until NLMSG_DONE. */
+static int dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	char buf[4096];
-	struct mnl_socket *nl;
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int r;
+	char buf[16384];
+	uint32_t seq = nlh->nlmsg_seq;
 
-	if (!t)
-		return -ENOMEM;
-	if ((r = open_nft(&nl)) < 0) {
-		nftnl_table_free(t);
-		return r;
-	}
-	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
-		seq = 7;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, TABLE);
-	nlh = nftnl_table_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, seq);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		r = -errno;
-		goto out;
-	}
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
 	for (;;) {
 		struct sockaddr_nl from;
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t n = recvmsg(mnl_socket_get_fd(nl), &msg, 0);
+		int r;
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
 			continue;
-		r = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), NULL, NULL);
-		if (r == MNL_CB_ERROR) {
-			r = -errno;
-			goto out;
-		}
-		if (r == MNL_CB_STOP) {
-			r = 0;
-			goto out;
-		}
+		r = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), cb, data);
+		if (r == MNL_CB_ERROR)
+			return errno ? -errno : -EBADMSG;
+		if (r == MNL_CB_STOP)
+			return 0;
 	}
+}
+
+struct seen {
+	bool output_ok, forward_ok, input_ok;
+	int output_rules, input_rules, other_rules;
+};
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct seen *sn = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	const char *table, *name;
+	uint32_t hook, policy;
+
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
+		nftnl_chain_free(c);
+		return MNL_CB_ERROR;
+	}
+	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+	name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	if (table && name && !strcmp(table, TABLE) &&
+	    nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) && nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY)) {
+		hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+		policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY);
+		if (!strcmp(name, "output"))
+			sn->output_ok = hook == NF_INET_LOCAL_OUT && policy == NF_DROP;
+		else if (!strcmp(name, "forward"))
+			sn->forward_ok = hook == NF_INET_FORWARD && policy == NF_DROP;
+		else if (!strcmp(name, "input"))
+			sn->input_ok = hook == NF_INET_LOCAL_IN;
+	}
+	nftnl_chain_free(c);
+	return MNL_CB_OK;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct seen *sn = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *table, *chain;
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		return MNL_CB_ERROR;
+	}
+	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	if (table && chain && !strcmp(table, TABLE)) {
+		if (!strcmp(chain, "output"))
+			sn->output_rules++;
+		else if (!strcmp(chain, "input"))
+			sn->input_rules++;
+		else
+			sn->other_rules++;
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int nft_check(bool allow_inbound)
+{
+	char buf[1024];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct seen sn = { 0 };
+	uint32_t seq;
+	int r;
+
+	if ((r = open_nft(&nl)) < 0)
+		return r;
+	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
+		seq = 11;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP, seq);
+	if ((r = dump(nl, nlh, chain_cb, &sn)) < 0)
+		goto out;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, seq + 1);
+	if ((r = dump(nl, nlh, rule_cb, &sn)) < 0)
+		goto out;
+	/* What nft_install makes, and nothing less or more. */
+	r = sn.output_ok && sn.forward_ok && sn.input_ok && sn.output_rules == 2 &&
+	    sn.input_rules == (allow_inbound ? 0 : 1) && sn.other_rules == 0 ? 0 : -ESTALE;
 out:
 	mnl_socket_close(nl);
 	return r;

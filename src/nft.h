@@ -11,7 +11,9 @@
  * allow_inbound. 0 or -errno. */
 int nft_install(const char *ifname, bool allow_inbound);
 
-/* 0 when table inet wgrun exists, -ENOENT when not, else -errno. */
-int nft_present(void);
+/* 0 when table inet wgrun is as nft_install(.., allow_inbound) made it:
+ * output and forward hooked with policy drop, the input chain hooked, and
+ * exactly its rules; -ESTALE when it differs, else -errno. */
+int nft_check(bool allow_inbound);
 
 #endif

@@ -7,12 +7,14 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <linux/netlink.h>
 
 #include "nl.h"
 
 int nl_open(struct nl *nl, int bus)
 {
+	struct timeval limit = { .tv_sec = 5 };
 	int one = 1;
 
 	memset(nl, 0, sizeof(*nl));
@@ -21,6 +23,13 @@ int nl_open(struct nl *nl, int bus)
 		return -errno;
 	/* Extended ACKs give better kernel error text; failure only loses that. */
 	(void)mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* Every wait is bounded: a reply that never comes fails the request. */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit)) < 0) {
+		int err = -errno;
+		mnl_socket_close(nl->sock);
+		nl->sock = NULL;
+		return err;
+	}
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int err = -errno;
 		mnl_socket_close(nl->sock);
@@ -66,7 +75,7 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		}
 		if (msg.msg_flags & MSG_TRUNC)
 			return -EMSGSIZE;

@@ -36,7 +36,7 @@ static const char *const masked[] = {
 	"systemd/resolve", "nscd", "avahi-daemon", "samba/winbindd", "dbus",
 };
 #define N_MASKED (sizeof(masked) / sizeof(masked[0]))
-#define MAX_ENTRIES 512
+#define MAX_ENTRIES 4096
 
 static bool keep_system_bus;	/* the tunnel file's SystemBus = yes */
 
@@ -111,7 +111,12 @@ static int mirror(const char *host, const char *ours, const char *rel, int depth
 			continue;	/* gone meanwhile */
 		if (is_masked(sub))
 			continue;	/* created empty below */
-		if (S_ISLNK(st.st_mode)) {
+		if (S_ISLNK(st.st_mode) && holds_masked(sub)) {
+			/* Never mask through a link into the host's files: a real,
+			 * empty directory stands in for it (only root makes such). */
+			if (mkdir(to, 0755) < 0)
+				r = -errno;
+		} else if (S_ISLNK(st.st_mode)) {
 			ssize_t n = readlink(from, link, sizeof(link) - 1);
 			if (n < 0)
 				continue;
@@ -125,6 +130,13 @@ static int mirror(const char *host, const char *ours, const char *rel, int depth
 				r = mirror(from, to, sub, depth + 1, why, whylen);
 		} else {
 			r = bind_entry(from, to, st.st_mode);
+			/* Gone or replaced since lstat (a pid file, a restarting
+			 * daemon's socket): the host's business, not a failure. */
+			if (r == -ENOENT || r == -ENOTDIR || r == -EISDIR) {
+				(void)umount2(to, MNT_DETACH);
+				(void)(S_ISDIR(st.st_mode) ? rmdir(to) : unlink(to));
+				r = 0;
+			}
 		}
 		if (r < 0 && !*why)
 			snprintf(why, whylen, "cannot mirror %s: %s", from, strerror(-r));
@@ -146,8 +158,12 @@ static int make_masked(const char *root, const char *rel)
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 			*p = '\0';
-			if (mkdir(path, 0755) < 0 && errno != EEXIST)
-				return -errno;
+			if (mkdir(path, 0755) < 0) {
+				struct stat st;
+				/* Existing: it must be a real directory of ours. */
+				if (errno != EEXIST || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+					return errno == EEXIST ? -ENOTDIR : -errno;
+			}
 			if (!c)
 				return 0;
 			*p = c;

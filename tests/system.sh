@@ -584,13 +584,20 @@ test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
 	check "system bus directory without: [$masked]" [ -z "$masked" ] && ok
 }
 
-test_removed_kill_switch_is_rebuilt_before_the_next_launch() {
-	wgrun_as $T_USER work -- true
-	ip netns exec wgrun-work nft delete table inet wgrun
-	local got
-	got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
-	check "table back" ip netns exec wgrun-work nft list table inet wgrun >/dev/null &&
-	check "launch works: [$got]" [ "$got" = 10.77.0.2 ] && ok
+test_removed_or_weakened_kill_switch_is_rebuilt_before_the_next_launch() {
+	local change got t
+	for change in "delete table inet wgrun" "chain inet wgrun output { policy accept ; }" \
+		      "flush chain inet wgrun input" "add rule inet wgrun output accept"; do
+		wgrun_as $T_USER work -- true
+		ip netns exec wgrun-work nft "$change" || { fail "nft $change"; return; }
+		got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
+		t=$(ip netns exec wgrun-work nft list table inet wgrun 2>&1)
+		[ "$got" = 10.77.0.2 ] || { fail "after nft $change: launch gave [$got]"; return; }
+		grep -q "hook output priority filter; policy drop;" <<<"$t" &&
+		grep -q 'iifname "work" ct state new drop' <<<"$t" &&
+		[ "$(grep -c " accept$" <<<"$t")" = 2 ] || { fail "after nft $change, table: [$t]"; return; }
+	done
+	ok
 }
 
 test_tunnel_file_change_rebuilds_on_next_launch() {
