@@ -9,12 +9,13 @@ BUILD=$(cd "$1" && pwd)
 TESTS=$(cd "$(dirname "$0")" && pwd)
 . "$TESTS/lib.sh"
 
-PASS=0 FAIL=0 FAILED=()
+PASS=0 FAIL=0 SKIP=0 FAILED=()
 OUT=$(mktemp -d /tmp/wgrun-tests.XXXXXX)
 chmod 755 "$OUT"
 
 ok() { PASS=$((PASS + 1)); echo "ok - $CUR"; }
 fail() { FAIL=$((FAIL + 1)); FAILED+=("$CUR"); echo "not ok - $CUR: $*"; }
+skip() { SKIP=$((SKIP + 1)); echo "ok - $CUR # skip: $*"; }
 # check DESCRIPTION COMMAND...: fail the current test unless COMMAND succeeds
 check() { local d=$1; shift; "$@" || { fail "$d"; return 1; }; }
 not() { ! "$@"; }
@@ -364,6 +365,21 @@ test_started_with_securebits_is_refused() {
 
 test_started_with_no_new_privs_is_refused() {
 	refused "no_new_privs" setpriv --no-new-privs --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env "$T_BIN" work -- true && ok
+}
+
+test_command_mount_namespace_is_charged_to_the_caller() {
+	wgrun_as $T_USER work -- true	# warm: root's daemon holds a mount namespace
+	local old r
+	old=$(cat /proc/sys/user/max_mnt_namespaces)
+	# One mount namespace per user: a launch charged to root, who already
+	# has the daemon's, would fail; one charged to the caller succeeds.
+	if ! echo 1 2>/dev/null > /proc/sys/user/max_mnt_namespaces; then
+		skip "this root cannot set user.max_mnt_namespaces (no CAP_SYS_RESOURCE)"
+		return
+	fi
+	r=$(wgrun_as $T_USER work -- echo inside 2>&1)
+	echo "$old" > /proc/sys/user/max_mnt_namespaces
+	check "launch under a quota of one mount namespace per user: [$r]" [ "$r" = inside ] && ok
 }
 
 test_hostile_environment_changes_nothing() {
@@ -747,5 +763,5 @@ for t in $(grep -o '^test_[a-z0-9_]*' "$TESTS/system.sh"); do
 done
 echo
 [ ${#FAILED[@]} -gt 0 ] && printf 'failed: %s\n' "${FAILED[@]}"
-echo "system: $PASS passed, $FAIL failed"
+echo "system: $PASS passed, $FAIL failed, $SKIP skipped"
 [ $FAIL = 0 ]
