@@ -14,7 +14,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "cfgfile.h"
+#include "conf.h"
 #include "config.h"
 #include "hygiene.h"
 #include "log.h"
@@ -31,7 +33,9 @@
 static void usage(void)
 {
 	printf("usage: wgrun TUNNEL [--] COMMAND [ARG...]\n"
-	       "       wgrun --down TUNNEL\n"
+	       "       wgrun --list [-q] | --status TUNNEL\n"
+	       "       wgrun --check [USER TUNNEL]          (root)\n"
+	       "       wgrun --down TUNNEL | --down --all   (root)\n"
 	       "       wgrun --help | --version\n"
 	       "\n"
 	       "Run COMMAND as you, in a network namespace whose only way out is the\n"
@@ -62,23 +66,19 @@ static void caller_name(struct caller *c)
 
 static void load_policy(struct policy *p)
 {
-	char why[512], *buf;
-	size_t len;
-	int errors = 0, r;
+	char why[512];
+	int errors = 0, r = conf_load_policy(p, report_stderr, &errors, why, sizeof(why));
 
-	r = cfgfile_read(WGRUN_CONFDIR, "policy", false, CFG_POLICY_MAX, &buf, &len, NULL,
-			 why, sizeof(why));
-	if (r < 0)
-		die("cannot read the policy: %s", why);
-	if (!policy_parse(p, buf, len, WGRUN_CONFDIR "/policy", report_stderr, &errors)) {
-		cfgfile_release(buf, len);
+	if (r == -EINVAL)
 		die("the policy has %d error%s; every launch is refused until it is fixed",
 		    errors, errors == 1 ? "" : "s");
-	}
-	cfgfile_release(buf, len);
+	if (r < 0)
+		die("cannot read the policy: %s", why);
 }
 
-static void decide(const struct policy *p, const struct caller *c, const char *tunnel)
+/* Returns the line of the permitting rule; every other outcome ends here. */
+static unsigned decide(const struct policy *p, const struct caller *c, const char *tunnel,
+		       const char *cmdname)
 {
 	struct caller_ids who = { c->uid, c->gid, c->groups, c->n_groups };
 	const struct rule *rule = NULL;
@@ -86,46 +86,39 @@ static void decide(const struct policy *p, const struct caller *c, const char *t
 
 	switch (policy_decide(p, &who, tunnel, &rule, why, sizeof(why))) {
 	case DECIDE_PERMIT:
-		return;
+		return rule->lineno;
 	case DECIDE_ERROR:
-		audit("refused user=%s tunnel=%s reason=policy-error (%s)", c->name, tunnel, why);
+		audit("launch refused uid=%u user=%s tunnel=%s command=%s reason=policy-error (%s)",
+		      (unsigned)c->uid, c->name, tunnel, cmdname, why);
 		die("refused: %s", why);
 	case DECIDE_DENY:
 		if (rule) {
-			audit("refused user=%s tunnel=%s rule=%s/policy:%u", c->name, tunnel,
-			      WGRUN_CONFDIR, rule->lineno);
+			audit("launch refused uid=%u user=%s tunnel=%s command=%s rule=%s/policy:%u",
+			      (unsigned)c->uid, c->name, tunnel, cmdname, WGRUN_CONFDIR, rule->lineno);
 			die("user %s may not use tunnel '%s' (%s/policy line %u)", c->name, tunnel,
 			    WGRUN_CONFDIR, rule->lineno);
 		}
-		audit("refused user=%s tunnel=%s rule=none", c->name, tunnel);
+		audit("launch refused uid=%u user=%s tunnel=%s command=%s rule=none",
+		      (unsigned)c->uid, c->name, tunnel, cmdname);
 		die("user %s may not use tunnel '%s' (no rule in %s/policy permits it)",
 		    c->name, tunnel, WGRUN_CONFDIR);
 	}
 	die("internal error in the policy decision");
+	return 0;
 }
 
 static void load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src)
 {
-	char file[TUNNEL_NAME_MAX + 8], path[512], why[512], *buf;
-	size_t len;
-	int errors = 0, r;
+	char why[512];
+	int errors = 0, r = conf_load_tunnel(name, t, src, report_stderr, &errors, why, sizeof(why));
 
-	snprintf(file, sizeof(file), "%s.conf", name);
-	snprintf(path, sizeof(path), "%s/tunnels/%s", WGRUN_CONFDIR, file);
-	r = cfgfile_read(WGRUN_CONFDIR "/tunnels", file, true, CFG_TUNNEL_MAX, &buf, &len,
-			 &src->id, why, sizeof(why));
 	if (r == -ENOENT)
-		die("unknown tunnel '%s': %s does not exist", name, path);
+		die("unknown tunnel '%s': %s/tunnels/%s.conf does not exist", name, WGRUN_CONFDIR, name);
+	if (r == -EINVAL)
+		die("tunnel file %s/tunnels/%s.conf has %d error%s", WGRUN_CONFDIR, name,
+		    errors, errors == 1 ? "" : "s");
 	if (r < 0)
 		die("cannot read tunnel '%s': %s", name, why);
-	src->hash = record_hash(buf, len);
-	if (!tunnel_parse(t, buf, len, path, report_stderr, &errors)) {
-		cfgfile_release(buf, len);
-		die("tunnel file %s has %d error%s", path, errors, errors == 1 ? "" : "s");
-	}
-	cfgfile_release(buf, len);
-	src->name = name;
-	src->t = t;
 }
 
 static void cmd_down(const struct caller *c, const char *name)
@@ -152,7 +145,8 @@ int main(int argc, char **argv)
 	struct policy policy = { 0 };
 	struct tunnel tunnel;
 	struct tunnel_src src;
-	char why[512] = "", cmdname[64];
+	char why[512] = "", cmdname[64], cmdraw[65];
+	unsigned rule_line;
 	const char *name;
 	char **cmd;
 	int r;
@@ -183,6 +177,9 @@ int main(int argc, char **argv)
 	/* 3. Parse argv by hand (no getopt: POSIXLY_CORRECT is the caller's). */
 	if (argc < 2)
 		die("no tunnel given; usage: wgrun TUNNEL [--] COMMAND [ARG...]");
+	if (!strcmp(argv[1], "--check") || !strcmp(argv[1], "--list") || !strcmp(argv[1], "--status") ||
+	    (!strcmp(argv[1], "--down") && argc == 3 && !strcmp(argv[2], "--all")))
+		exit(admin_main(argc, argv, &caller));
 	if (!strcmp(argv[1], "--down")) {
 		if (argc != 3 || !tunnel_name_valid(argv[2]))
 			die("usage: wgrun --down TUNNEL (a valid tunnel name)");
@@ -200,11 +197,12 @@ int main(int argc, char **argv)
 		cmd++;
 	if (!*cmd)
 		die("no command given; usage: wgrun TUNNEL [--] COMMAND [ARG...]");
-	log_escape(cmdname, sizeof(cmdname), cmd[0]);
+	log_escape(cmdname, sizeof(cmdname), cmd[0]);	/* for stderr */
+	snprintf(cmdraw, sizeof(cmdraw), "%s", cmd[0]);	/* capped; audit() escapes */
 
 	/* 4. Decide. Nothing has been created yet. */
 	load_policy(&policy);
-	decide(&policy, &caller, name);
+	rule_line = decide(&policy, &caller, name, cmdraw);
 	policy_free(&policy);
 
 	/* 5. Read the tunnel; join warm, or build it and join. */
@@ -217,10 +215,11 @@ int main(int argc, char **argv)
 		if ((r = resolve_endpoints(&tunnel, caller.uid, caller.gid, why, sizeof(why))) < 0)
 			die("tunnel '%s': %s", name, why);
 		if ((r = netns_create(&src, why, sizeof(why))) < 0) {
-			audit("create-failed tunnel=%s user=%s (%s)", name, caller.name, why);
+			audit("create-failed tunnel=%s uid=%u user=%s reason=%s", name,
+			      (unsigned)caller.uid, caller.name, why);
 			die("cannot bring tunnel '%s' up: %s", name, why);
 		}
-		audit("created tunnel=%s user=%s", name, caller.name);
+		audit("created tunnel=%s uid=%u user=%s", name, (unsigned)caller.uid, caller.name);
 		r = netns_join_warm(&src, why, sizeof(why));
 		if (r <= 0)
 			die("tunnel '%s' was built but is not usable: %s", name, why);
@@ -230,7 +229,8 @@ int main(int argc, char **argv)
 	if ((r = mounts_setup(&tunnel, caller.uid, why, sizeof(why))) < 0)
 		die("%s", why);
 	tunnel_free(&tunnel);
-	audit("launch user=%s tunnel=%s command=%s", caller.name, name, cmdname);
+	audit("launch granted uid=%u user=%s tunnel=%s command=%s rule=%s/policy:%u",
+	      (unsigned)caller.uid, caller.name, name, cmdraw, WGRUN_CONFDIR, rule_line);
 	closelog();
 
 	/* 7. Drop, once; then no_new_privs, seccomp, and only then the PATH search. */

@@ -688,6 +688,19 @@ static void report_processes_inside(const struct record *rec)
 			n, n == 1 ? "" : "es", list, n > shown ? " ..." : "");
 }
 
+bool netns_pinned(const char *name, const struct record *rec)
+{
+	char pinp[256];
+	int fd;
+
+	pin_path(pinp, sizeof(pinp), name);
+	fd = pin_open_checked(pinp, rec);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 int netns_down(const char *name, char *why, size_t whylen)
 {
 	char pinp[256], aliasp[256], sock[256];

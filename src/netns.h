@@ -2,6 +2,7 @@
 #ifndef WGRUN_NETNS_H
 #define WGRUN_NETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,10 @@ int netns_join_warm(const struct tunnel_src *src, char *why, size_t whylen);
 /* Cold path: build (or rebuild) the tunnel in a detached all-root child and
  * wait for it, with a deadline. 0 or a negative errno with why. */
 int netns_create(const struct tunnel_src *src, char *why, size_t whylen);
+
+/* Is the authoritative pin the namespace rec names? (No setns.) */
+struct record;
+bool netns_pinned(const char *name, const struct record *rec);
 
 /* Root only: stop the backend, delete the interface, then unpin and forget.
  * Prints the processes still inside. 0, or -ENOENT when not up. */

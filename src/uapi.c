@@ -215,3 +215,80 @@ int uapi_set(int fd, const struct tunnel *t, int timeout_ms)
 	free(b.p);
 	return r;
 }
+
+/* One "key=value" line of a get answer into st; returns 1 at "errno=0",
+ * a negative errno at a failing "errno=", else 0. No I/O. */
+int uapi_stats_line(struct uapi_stats *st, const char *line, size_t len)
+{
+	unsigned long long v = 0;
+	const char *eq = memchr(line, '=', len);
+	size_t k, i;
+
+	if (!eq)
+		return 0;
+	k = (size_t)(eq - line);
+	for (i = k + 1; i < len; i++) {
+		if (line[i] < '0' || line[i] > '9' || v > (~0ULL - 9) / 10)
+			break;
+		v = v * 10 + (unsigned)(line[i] - '0');
+	}
+	if (k == 5 && !memcmp(line, "errno", 5)) {
+		int r = uapi_parse_answer(line, len);
+		return r == 0 ? 1 : r;
+	}
+	if (i != len)
+		return 0;	/* not a number: a key, an endpoint; none of our business */
+	if (k == 23 && !memcmp(line, "last_handshake_time_sec", 23) && (long long)v > st->last_handshake)
+		st->last_handshake = (long long)v;
+	else if (k == 8 && !memcmp(line, "rx_bytes", 8))
+		st->rx += v;
+	else if (k == 8 && !memcmp(line, "tx_bytes", 8))
+		st->tx += v;
+	return 0;
+}
+
+int uapi_get_stats(int fd, struct uapi_stats *st, int timeout_ms)
+{
+	static const char req[] = "get=1\n\n";
+	char buf[4096];
+	size_t len = 0;
+	long long deadline = now_ms() + timeout_ms;
+	int r = write_all(fd, req, sizeof(req) - 1);
+
+	memset(st, 0, sizeof(*st));
+	if (r < 0)
+		return r;
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long long left = deadline - now_ms();
+		char *nl;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+		if (n <= 0) {
+			r = -EIO;
+			break;
+		}
+		len += (size_t)n;
+		/* Whole lines only; the private key's line is read and dropped. */
+		while ((nl = memchr(buf, '\n', len))) {
+			size_t l = (size_t)(nl - buf);
+			r = l ? uapi_stats_line(st, buf, l) : 0;
+			memmove(buf, nl + 1, len - l - 1);
+			len -= l + 1;
+			explicit_bzero(buf + len, l + 1);
+			if (r != 0)
+				goto out;
+		}
+		if (len == sizeof(buf)) {
+			r = -EMSGSIZE;
+			break;
+		}
+	}
+out:
+	explicit_bzero(buf, sizeof(buf));
+	return r > 0 ? 0 : r;
+}

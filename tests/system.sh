@@ -34,7 +34,7 @@ setup() {
 	install -m 0755 "$BUILD/noargv" "$BUILD/probe" "$T_PREFIX/bin/"
 	make_users
 	peer_up
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" \
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" \
 		"permit $T_USER2 other"
 	write_tunnel work "10.77.0.0/24, fd77::/64"
 	write_tunnel other "10.77.0.0/24, fd77::/64" "" 4
@@ -163,7 +163,7 @@ test_tunnel_without_dns_gets_no_nameserver() {
 	r=$(wgrun_as $T_USER nodns -- grep -c nameserver /etc/resolv.conf)
 	$T_BIN --down nodns >/dev/null 2>&1
 	rm -f $T_CONF/tunnels/nodns.conf
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	check "nameservers inside: $r" [ "$r" = 0 ] && ok
 }
 
@@ -223,7 +223,7 @@ test_endpoint_host_name_is_resolved() {
 	got=$(wgrun_as $T_USER named -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
 	$T_BIN --down named >/dev/null 2>&1
 	rm -f $T_CONF/tunnels/named.conf
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	check "through a tunnel whose Endpoint is 'localhost': [$got]" [ "$got" = 10.77.0.8 ] && ok
 }
 
@@ -305,7 +305,7 @@ test_unknown_tunnel_is_refused() {
 	write_policy "permit $T_USER ghost work"
 	refused "unknown tunnel 'ghost'" wgrun_as $T_USER ghost -- true
 	local r=$?
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	[ $r = 0 ] && ! tunnel_exists ghost && ok
 }
 
@@ -437,7 +437,7 @@ test_group_or_world_readable_tunnel_file_is_refused() {
 	chmod 640 $T_CONF/tunnels/other.conf
 	[ $r = 0 ] && { refused "readable by group or others" wgrun_as $T_USER other -- true; r=$?; }
 	chmod 600 $T_CONF/tunnels/other.conf
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	[ $r = 0 ] && ! tunnel_exists other && ok
 }
 
@@ -446,7 +446,7 @@ test_postup_in_tunnel_file_is_refused_and_nothing_runs() {
 	write_policy "permit $T_USER hook"
 	local err
 	err=$(wgrun_as $T_USER hook -- true 2>&1)
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	rm -f $T_CONF/tunnels/hook.conf
 	check "message: [$err]" grep -q "hook.conf line [0-9]*: PostUp" <<<"$err" &&
 	check "the hook ran" [ ! -e $OUT/hook-ran ] && ! tunnel_exists hook && ok
@@ -458,7 +458,7 @@ test_bad_key_is_reported_without_echoing_it() {
 	write_policy "permit $T_USER badkey"
 	local err
 	err=$(wgrun_as $T_USER badkey -- true 2>&1)
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	rm -f $T_CONF/tunnels/badkey.conf
 	check "names file and line: [$err]" grep -q "badkey.conf line 3" <<<"$err" &&
 	check "echoes the value" not grep -q SECRET <<<"$err" && ok
@@ -516,7 +516,7 @@ test_stopped_launch_does_not_block_another_user() {
 	got=$(timeout 20 setpriv --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env \
 		"$T_BIN" work -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
 	kill -CONT $pid; wait $pid 2>/dev/null
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	check "launch while another user's wgrun is stopped: [$got]" [ "$got" = 10.77.0.2 ] && ok
 }
 
@@ -594,7 +594,7 @@ test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
 	masked=$(wgrun_as $T_USER work -- ls /run/dbus)
 	rm -f /run/dbus/wgt-bus.$$; [ -n "$made_dbus" ] && rmdir /run/dbus
 	$T_BIN --down open >/dev/null 2>&1; rm -f $T_CONF/tunnels/open.conf
-	write_policy "# test policy" "permit :$T_GROUP work over ipv6only" "deny $T_USER2 work" "permit $T_USER2 other"
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 	check "peer reached a listener with AllowInbound: [$r]" [ "$r" = 200 ] &&
 	check "system bus directory with SystemBus: [$bus]" grep -q "wgt-bus" <<<"$bus" &&
 	check "system bus directory without: [$masked]" [ -z "$masked" ] && ok
@@ -706,6 +706,103 @@ test_callers_limits_and_priority_do_not_reach_the_daemon() {
 test_daemon_is_hidden_from_hosts_wireguard_dir() {
 	check "host /var/run/wireguard has wgrun sockets: $(ls /var/run/wireguard)" \
 		[ -z "$(ls /var/run/wireguard 2>/dev/null | grep wgrun)" ] && ok
+}
+
+# ---- administration ----------------------------------------------------------
+
+test_check_passes_a_sound_configuration() {
+	local out rc
+	out=$($T_BIN --check 2>&1); rc=$?
+	check "--check: exit $rc [$out]" [ $rc = 0 ] &&
+	check "says so" grep -q "no problems" <<<"$out" && ok
+}
+
+test_check_reports_every_problem_with_file_and_line() {
+	write_tunnel broken "10.77.0.0/24" "" 10
+	sed -i 's|^PublicKey = .*|PublicKey = nope|; /^DNS/d' $T_CONF/tunnels/broken.conf
+	write_tunnel nodns2 "10.77.0.0/24" "" 11
+	sed -i 's|^DNS = .*|DNS = 192.0.2.53|' $T_CONF/tunnels/nodns2.conf
+	chmod 0640 $T_CONF/tunnels/work.conf
+	write_policy "permit :$T_GROUP work over ghost" "allow nobody"
+	local out rc
+	out=$($T_BIN --check 2>&1); rc=$?
+	chmod 0600 $T_CONF/tunnels/work.conf
+	rm -f $T_CONF/tunnels/broken.conf $T_CONF/tunnels/nodns2.conf
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	check "exit $rc" [ $rc = 1 ] &&
+	check "malformed rule: [$out]" grep -q "$T_CONF/policy line 2:" <<<"$out" &&
+	check "bad key in broken.conf" grep -q "broken.conf line [0-9]*: PublicKey is not a valid" <<<"$out" &&
+	check "DNS outside AllowedIPs" grep -q "nodns2.conf: DNS server 192.0.2.53 is outside" <<<"$out" &&
+	check "readable tunnel file" grep -q "work.conf: readable by group or others" <<<"$out" && ok
+}
+
+test_check_user_tunnel_names_the_deciding_rule() {
+	local out rc
+	out=$($T_BIN --check $T_USER work); rc=$?
+	check "permit: $rc [$out]" [ $rc = 0 ] &&
+	check "names line 2" grep -q "^permit: $T_USER may use tunnel 'work' ($T_CONF/policy line 2)" <<<"$out" || return
+	out=$($T_BIN --check $T_USER2 work); rc=$?
+	check "deny: $rc [$out]" [ $rc = 1 ] &&
+	check "names line 3" grep -q "^deny: $T_USER2 may not use tunnel 'work' ($T_CONF/policy line 3)" <<<"$out" && ok
+}
+
+test_check_and_down_all_are_root_only() {
+	refused "root only" wgrun_as $T_USER --check || return
+	refused "root only" wgrun_as $T_USER --down --all && ok
+}
+
+test_list_shows_only_the_callers_tunnels_with_figures() {
+	$T_BIN --down over >/dev/null 2>&1
+	wgrun_as $T_USER work -- curl -sS -m 10 -o /dev/null http://10.77.0.1:8080/
+	local out names
+	out=$(wgrun_as $T_USER --list)
+	names=$(wgrun_as $T_USER --list -q | tr '\n' ' ')
+	check "names: [$names]" [ "$names" = "over work " ] &&
+	check "work up with a handshake and bytes: [$out]" grep -Eq "^work +up +userspace +[0-9]{4}-[0-9-]+ [0-9:]+ +[1-9][0-9]* +[1-9][0-9]*$" <<<"$out" &&
+	check "over down" grep -Eq "^over +down" <<<"$out" &&
+	check "bob sees only his: [$(wgrun_as $T_USER2 --list -q)]" [ "$(wgrun_as $T_USER2 --list -q)" = other ] &&
+	check "no key in the output" not grep -q "=" <<<"$out" && ok
+}
+
+test_status_of_a_forbidden_tunnel_reads_like_a_missing_one() {
+	local a b ra rb
+	a=$(wgrun_as $T_USER --status other 2>&1); ra=$?
+	b=$(wgrun_as $T_USER --status nosuch 2>&1); rb=$?
+	check "forbidden: $ra [$a], missing: $rb [$b]" [ $ra = $rb ] && [ "${a/other/X}" = "${b/nosuch/X}" ] && ok
+}
+
+test_audit_log_records_launches_and_refusals_escaped() {
+	if [ -e /dev/log ]; then skip "a system logger owns /dev/log here"; return; fi
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+import os; os.chmod("/dev/log", 0o666)
+out = open(sys.argv[1], "ab", buffering=0)
+while True:
+    out.write(s.recv(4096) + b"\n")
+' $OUT/syslog &
+	local lpid=$! i
+	for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.05; done
+	wgrun_as $T_USER work -- $'/no/such/\e[31mred\nline' 2>/dev/null
+	wgrun_as $T_USER2 work -- true 2>/dev/null
+	sleep 0.3
+	kill $lpid; wait $lpid 2>/dev/null; rm -f /dev/log
+	local log
+	log=$(cat $OUT/syslog)
+	check "granted: [$log]" grep -qF "]: launch granted uid=$(id -u $T_USER) user=$T_USER tunnel=work command=/no/such/"'\x1b[31mred\x0aline'" rule=$T_CONF/policy:2" <<<"$log" &&
+	check "refused with the rule" grep -q "wgrun\[[0-9]*\]: launch refused uid=$(id -u $T_USER2) user=$T_USER2 tunnel=work command=true rule=$T_CONF/policy:3" <<<"$log" &&
+	check "facility authpriv (<8x>)" grep -q "^<85>" <<<"$log" &&
+	check "no raw escape byte" not grep -q $'\e' <<<"$log" && ok
+}
+
+test_down_all_takes_every_tunnel_down() {
+	wgrun_as $T_USER work -- true; wgrun_as $T_USER over -- true
+	local out
+	out=$($T_BIN --down --all 2>&1)
+	check "said: [$out]" grep -q "work: down" <<<"$out" &&
+	check "no records left: $(ls $T_RUN/*.state 2>/dev/null)" [ -z "$(ls $T_RUN/*.state 2>/dev/null)" ] &&
+	check "no aliases left" [ -z "$(ls /run/netns | grep wgrun-)" ] && ok
 }
 
 test_host_replacing_resolv_conf_changes_nothing_inside() {

@@ -1,0 +1,421 @@
+/* admin.c - the verbs that are not a launch: --check, --list, --status,
+ * --down. They run with wgrun's privileges but never create anything, never
+ * enter a namespace and never run a command.
+ *
+ * What each may tell whom: --check and --down are root's; --list and --status
+ * answer any caller, about the tunnels the policy lets that caller use and no
+ * others, and a tunnel the caller may not use is answered exactly like one
+ * that does not exist. Nothing secret is printed: figures come from the
+ * daemon through uapi_get_stats(), which keeps no key. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "backend.h"
+#include "cfgfile.h"
+#include "conf.h"
+#include "config.h"
+#include "log.h"
+#include "netns.h"
+#include "record.h"
+#include "uapi.h"
+
+#define EXIT_PROBLEMS 1	/* --check found problems, or USER may not use TUNNEL */
+#define MAX_TUNNELS 1024
+
+static void count_report(void *ctx, const char *msg)
+{
+	int *problems = ctx;
+
+	(*problems)++;
+	printf("%s\n", msg);
+}
+
+/* The tunnel names in CONFDIR/tunnels, sorted; files that are not NAME.conf
+ * with a valid NAME are reported to problems (when given) and skipped. */
+static size_t tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *problems)
+{
+	DIR *d = opendir(WGRUN_CONFDIR "/tunnels");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		size_t l = strlen(e->d_name);
+		char name[TUNNEL_NAME_MAX + 1];
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (l <= 5 || l - 5 > TUNNEL_NAME_MAX || strcmp(e->d_name + l - 5, ".conf")) {
+			if (problems) {
+				char shown[128];
+				log_escape(shown, sizeof(shown), e->d_name);
+				printf("%s/tunnels/%s: not NAME.conf, ignored by wgrun\n", WGRUN_CONFDIR, shown);
+				(*problems)++;
+			}
+			continue;
+		}
+		memcpy(name, e->d_name, l - 5);
+		name[l - 5] = '\0';
+		if (!tunnel_name_valid(name)) {
+			if (problems) {
+				printf("%s/tunnels/%s.conf: '%s' is not a valid tunnel name (a-z 0-9 _ -, at most %d)\n",
+				       WGRUN_CONFDIR, name, name, TUNNEL_NAME_MAX);
+				(*problems)++;
+			}
+			continue;
+		}
+		/* insertion sort: the list is short */
+		size_t i = n++;
+		while (i > 0 && strcmp(names[i - 1], name) > 0) {
+			memcpy(names[i], names[i - 1], sizeof(names[i]));
+			i--;
+		}
+		memcpy(names[i], name, sizeof(names[i]));
+	}
+	closedir(d);
+	return n;
+}
+
+static bool in_prefix(const struct ipaddr *a, const struct ipprefix *p)
+{
+	size_t full = p->plen / 8, rest = p->plen % 8;
+
+	if (a->family != p->addr.family)
+		return false;
+	if (memcmp(a->bytes, p->addr.bytes, full))
+		return false;
+	return !rest || ((a->bytes[full] ^ p->addr.bytes[full]) & (0xff << (8 - rest))) == 0;
+}
+
+/* What --check says about a tunnel beyond its syntax. */
+static void check_dns(const char *name, const struct tunnel *t, int *problems)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!t->n_dns) {
+		printf("%s/tunnels/%s.conf: no DNS=: commands get no name server at all\n", WGRUN_CONFDIR, name);
+		(*problems)++;
+	}
+	for (size_t i = 0; i < t->n_dns; i++) {
+		bool routed = false;
+		for (size_t p = 0; p < t->n_peers && !routed; p++)
+			for (size_t j = 0; j < t->peers[p].n_allowed && !routed; j++)
+				routed = in_prefix(&t->dns[i], &t->peers[p].allowed[j]);
+		if (!routed) {
+			inet_ntop(t->dns[i].family, t->dns[i].bytes, a, sizeof(a));
+			printf("%s/tunnels/%s.conf: DNS server %s is outside every peer's AllowedIPs: its queries have no route\n",
+			       WGRUN_CONFDIR, name, a);
+			(*problems)++;
+		}
+	}
+}
+
+/* Resolve every rule's user or group, as a launch would (fail closed). */
+static void check_rule_names(const struct policy *p, int *problems)
+{
+	char buf[16384];
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+		const char *id = r->ident;
+		bool numeric = id[0] && strspn(id, "0123456789") == strlen(id);
+		int err;
+
+		if (numeric)
+			continue;
+		if (r->is_group) {
+			struct group g, *res = NULL;
+			err = getgrnam_r(id, &g, buf, sizeof(buf), &res);
+			if (!err && !res)
+				err = -1;
+		} else {
+			struct passwd pw, *res = NULL;
+			err = getpwnam_r(id, &pw, buf, sizeof(buf), &res);
+			if (!err && !res)
+				err = -1;
+		}
+		if (err) {
+			printf("%s/policy line %u: %s %s '%s': every launch under this rule is refused\n",
+			       WGRUN_CONFDIR, r->lineno, err < 0 ? "unknown" : "cannot look up",
+			       r->is_group ? "group" : "user", id);
+			(*problems)++;
+		}
+	}
+}
+
+static int check_all(void)
+{
+	static char names[MAX_TUNNELS][TUNNEL_NAME_MAX + 1];
+	struct policy pol = { 0 };
+	char why[512];
+	int problems = 0, r;
+	size_t n;
+
+	r = conf_load_policy(&pol, count_report, &problems, why, sizeof(why));
+	if (r < 0 && r != -EINVAL) {
+		printf("%s\n", why);
+		problems++;
+	}
+	if (r == 0)
+		check_rule_names(&pol, &problems);
+	if ((r = cfgfile_check_dir(WGRUN_CONFDIR "/tunnels", why, sizeof(why))) < 0) {
+		printf("%s\n", why);
+		problems++;
+	}
+	n = tunnel_names(names, MAX_TUNNELS, &problems);
+	for (size_t i = 0; i < n; i++) {
+		struct tunnel t;
+		struct tunnel_src src;
+
+		r = conf_load_tunnel(names[i], &t, &src, count_report, &problems, why, sizeof(why));
+		if (r < 0 && r != -EINVAL) {
+			printf("%s\n", why);
+			problems++;
+		}
+		if (r == 0) {
+			check_dns(names[i], &t, &problems);
+			tunnel_free(&t);
+		}
+	}
+	/* Rules naming tunnels that have no file. */
+	for (size_t i = 0; i < pol.n_rules; i++) {
+		for (size_t j = 0; j < pol.rules[i].n_tunnels; j++) {
+			bool found = false;
+			for (size_t k = 0; k < n && !found; k++)
+				found = !strcmp(names[k], pol.rules[i].tunnels[j]);
+			if (!found) {
+				printf("%s/policy line %u: tunnel '%s' has no file %s/tunnels/%s.conf\n",
+				       WGRUN_CONFDIR, pol.rules[i].lineno, pol.rules[i].tunnels[j],
+				       WGRUN_CONFDIR, pol.rules[i].tunnels[j]);
+				problems++;
+			}
+		}
+	}
+	policy_free(&pol);
+	if (problems) {
+		printf("%d problem%s found\n", problems, problems == 1 ? "" : "s");
+		return EXIT_PROBLEMS;
+	}
+	printf("%s/policy and %zu tunnel file%s: no problems\n", WGRUN_CONFDIR, n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static int check_user(const char *user, const char *tunnel)
+{
+	char buf[16384], why[512];
+	struct passwd pw, *res = NULL;
+	struct policy pol = { 0 };
+	const struct rule *rule = NULL;
+	gid_t groups[1024];
+	int ng = 1024, errors = 0, r;
+
+	if (!tunnel_name_valid(tunnel))
+		die("invalid tunnel name");
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		die("unknown user '%.64s'", user);
+	if (getgrouplist(user, pw.pw_gid, groups, &ng) < 0)
+		die("user '%.64s' has more than 1024 groups", user);
+	r = conf_load_policy(&pol, count_report, &errors, why, sizeof(why));
+	if (r == -EINVAL)
+		die("the policy has %d error%s", errors, errors == 1 ? "" : "s");
+	if (r < 0)
+		die("cannot read the policy: %s", why);
+	struct caller_ids who = { pw.pw_uid, pw.pw_gid, groups, (size_t)ng };
+	switch (policy_decide(&pol, &who, tunnel, &rule, why, sizeof(why))) {
+	case DECIDE_PERMIT:
+		printf("permit: %s may use tunnel '%s' (%s/policy line %u)\n", user, tunnel,
+		       WGRUN_CONFDIR, rule->lineno);
+		r = 0;
+		break;
+	case DECIDE_DENY:
+		if (rule)
+			printf("deny: %s may not use tunnel '%s' (%s/policy line %u)\n", user, tunnel,
+			       WGRUN_CONFDIR, rule->lineno);
+		else
+			printf("deny: %s may not use tunnel '%s' (no rule matches)\n", user, tunnel);
+		r = EXIT_PROBLEMS;
+		break;
+	default:
+		printf("refused: %s\n", why);
+		r = EXIT_PROBLEMS;
+	}
+	policy_free(&pol);
+	return r;
+}
+
+/* Up means: recorded, backend alive, pinned namespace the recorded one. */
+static bool tunnel_up(int rundir_fd, const char *name, struct record *rec)
+{
+	return rundir_fd >= 0 && record_read(rundir_fd, name, rec) == 0 && backend_alive(rec) &&
+	       netns_pinned(name, rec);
+}
+
+static void fetch_stats(const char *name, struct uapi_stats *st)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", WGRUN_RUNDIR, name);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	/* Figures are a courtesy: a daemon that does not answer shows none. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		(void)uapi_get_stats(fd, st, 1000);
+	close(fd);
+}
+
+static void print_header(void)
+{
+	printf("%-15s  %-5s  %-9s  %-19s  %12s  %12s\n", "TUNNEL", "STATE", "BACKEND",
+	       "LAST-HANDSHAKE", "RECEIVED", "SENT");
+}
+
+static void print_tunnel(int rundir_fd, const char *name)
+{
+	struct record rec;
+	struct uapi_stats st;
+	char when[32] = "never";
+
+	if (!tunnel_up(rundir_fd, name, &rec)) {
+		printf("%-15s  %-5s  %-9s  %-19s  %12s  %12s\n", name, "down", "-", "-", "-", "-");
+		return;
+	}
+	fetch_stats(name, &st);
+	if (st.last_handshake > 0) {
+		time_t t = (time_t)st.last_handshake;
+		struct tm tm;
+		if (gmtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	printf("%-15s  %-5s  %-9s  %-19s  %12llu  %12llu\n", name, "up", backend_name(rec.backend),
+	       when, st.rx, st.tx);
+}
+
+static bool may_use(const struct policy *p, const struct caller *c, const char *tunnel)
+{
+	struct caller_ids who = { c->uid, c->gid, c->groups, c->n_groups };
+	const struct rule *rule;
+	char why[512];
+
+	return policy_decide(p, &who, tunnel, &rule, why, sizeof(why)) == DECIDE_PERMIT;
+}
+
+static int list(const struct caller *c, const char *only, bool quiet)
+{
+	static char names[MAX_TUNNELS][TUNNEL_NAME_MAX + 1];
+	struct policy pol = { 0 };
+	char why[512];
+	int errors = 0, rundir_fd, r;
+	size_t n, shown = 0;
+
+	r = conf_load_policy(&pol, count_report, &errors, why, sizeof(why));
+	if (r == -EINVAL)
+		die("the policy has errors");
+	if (r < 0)
+		die("cannot read the policy: %s", why);
+	n = tunnel_names(names, MAX_TUNNELS, NULL);
+	rundir_fd = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (size_t i = 0; i < n; i++) {
+		if ((only && strcmp(names[i], only)) || !may_use(&pol, c, names[i]))
+			continue;
+		if (quiet) {
+			printf("%s\n", names[i]);
+		} else {
+			if (!shown)
+				print_header();
+			print_tunnel(rundir_fd, names[i]);
+		}
+		shown++;
+	}
+	if (rundir_fd >= 0)
+		close(rundir_fd);
+	policy_free(&pol);
+	/* Not permitted and not existing read the same. */
+	if (only && !shown)
+		die("no tunnel '%s' that you may use", only);
+	return 0;
+}
+
+static int down_all(const struct caller *c)
+{
+	DIR *d;
+	struct dirent *e;
+	char why[512];
+	int failed = 0;
+
+	if (c->uid != 0)
+		die("--down is for root only");
+	d = opendir(WGRUN_RUNDIR);
+	if (!d)
+		return 0;	/* nothing was ever up */
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		char name[TUNNEL_NAME_MAX + 1];
+
+		if (l <= 6 || l - 6 > TUNNEL_NAME_MAX || strcmp(e->d_name + l - 6, ".state"))
+			continue;
+		memcpy(name, e->d_name, l - 6);
+		name[l - 6] = '\0';
+		if (!tunnel_name_valid(name))
+			continue;
+		int r = netns_down(name, why, sizeof(why));
+		if (r == -ENOENT)
+			continue;
+		if (r < 0) {
+			warn("cannot take tunnel '%s' down: %s", name, why);
+			failed = 1;
+		} else {
+			audit("down tunnel=%s by=%s", name, c->name);
+			printf("%s: down\n", name);
+		}
+	}
+	closedir(d);
+	return failed ? EXIT_WGRUN : 0;
+}
+
+int admin_main(int argc, char **argv, const struct caller *c)
+{
+	const char *verb = argv[1];
+
+	if (!strcmp(verb, "--check")) {
+		if (c->uid != 0)
+			die("--check is for root only");
+		if (argc == 2)
+			return check_all();
+		if (argc == 4)
+			return check_user(argv[2], argv[3]);
+		die("usage: wgrun --check [USER TUNNEL]");
+	}
+	if (!strcmp(verb, "--list")) {
+		if (argc == 2 || (argc == 3 && !strcmp(argv[2], "-q")))
+			return list(c, NULL, argc == 3);
+		die("usage: wgrun --list [-q]");
+	}
+	if (!strcmp(verb, "--status")) {
+		if (argc != 3 || !tunnel_name_valid(argv[2]))
+			die("usage: wgrun --status TUNNEL (a valid tunnel name)");
+		return list(c, argv[2], false);
+	}
+	if (!strcmp(verb, "--down") && argc == 3 && !strcmp(argv[2], "--all"))
+		return down_all(c);
+	{
+		char shown[64];
+		log_escape(shown, sizeof(shown), verb);
+		die("unknown option '%s'; see wgrun --help", shown);
+	}
+}
