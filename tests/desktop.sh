@@ -29,6 +29,7 @@ fi
 have_validate=0
 command -v desktop-file-validate >/dev/null 2>&1 && have_validate=1
 
+unset XDG_DATA_HOME  # the caller's must not leak into the runs below
 T=$(mktemp -d /tmp/wgrun-desktop-test.XXXXXX) || exit 1
 trap 'rm -rf "$T"' EXIT
 chmod 0755 "$T"
@@ -236,7 +237,7 @@ chmod 0755 "$BIN/wgrun"
 # launched NAME FILE URL EXPECTED-ARG...: launching FILE with URL the way a
 # desktop does (GLib's gio launch) runs wgrun with exactly these arguments.
 launched() {
-	local name=$1 file=$2 url=$3 got want i
+	local name=$1 file=$2 url=$3 got want
 	shift 3
 	if ! command -v gio >/dev/null 2>&1; then
 		skip "$name" "gio (libglib2.0-bin) not installed"
@@ -244,7 +245,7 @@ launched() {
 	fi
 	rm -f "$T/argv"
 	env -i PATH="$BIN:/usr/bin:/bin" HOME="$H" timeout 10 gio launch "$file" "$url" >/dev/null 2>&1
-	for i in $(seq 50); do [ -f "$T/argv" ] && break; sleep 0.1; done
+	for _ in $(seq 50); do [ -f "$T/argv" ] && break; sleep 0.1; done
 	got=$(cat "$T/argv" 2>/dev/null)
 	want=$(printf '%s\n' "$@")
 	if [ "$got" = "$want" ]; then ok "$name"
@@ -355,7 +356,7 @@ H=$Hsave
 
 echo "# wgrun-desktop: refusals"
 for bad in Work -work 'a/b' 'a b' '' abcdefghijklmnop 'w.rk' 'wörk' '../x'; do
-	run "$bad" firefox
+	run -- "$bad" firefox
 	if [ "$rc" = 2 ] && case $err in *"tunnel name"*) true ;; *) false ;; esac; then
 		ok "bad tunnel name '$bad': exit 2, named"
 	else
@@ -420,6 +421,15 @@ cmp -s "$F" "$T/before" && ok "the user's file is unchanged" || not_ok "the user
 run --force office gedit
 expect_rc "--force replaces it" 0
 has "--force: replaced by a launcher" "$F" "Exec=wgrun office -- gedit %U"
+F=$APPS/wgrun-office-firefox.desktop
+printf '[Desktop Entry]\nName=Mine\nExec=mine\nType=Application\n' >"$F"
+run office firefox
+expect_rc "a browser launcher over a file of the user's is refused" 1
+[ ! -e "$PROFILES/office-firefox" ] && ok "a refused launcher leaves no profile directory" ||
+	not_ok "a refused launcher leaves no profile directory" "$PROFILES/office-firefox exists"
+mkdir "$APPS/wgrun-office-chromium.desktop"
+run --force office chromium
+expect_rc "a directory in the way is refused, even with --force" 1
 F=$APPS/wgrun-lab-gedit.desktop
 echo precious >"$T/target"
 ln -s "$T/target" "$F"
@@ -472,10 +482,13 @@ echo "wgrun: unknown option" >&2
 printf 'home\n'
 exit 125
 EOF
-cat >"$T/none/wgrun" <<EOF
-#!/bin/sh
-printf '%s\n' home 'Bad Name' '\\$(touch $T/evaluated)' '\\`touch $T/evaluated\\`' waytoolongtunnelname
-EOF
+# Lines that are not tunnel names, two of them shell code that would create
+# $T/evaluated if the completion ever evaluated them.
+{
+	echo '#!/bin/sh'
+	printf "printf '%%s\\n' home 'Bad Name' '\$(touch %s)' '\`touch %s\`' waytoolongtunnelname\n" \
+		"$T/evaluated" "$T/evaluated"
+} >"$T/none/wgrun"
 chmod 0755 "$T/broken/wgrun" "$T/none/wgrun"
 
 # complete BASH_COMPLETION STUBDIR WORD...: COMPREPLY, sorted, space-separated,
@@ -494,7 +507,9 @@ complete_line() {
 		COMPREPLY=()
 		_wgrun wgrun "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 		printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort -u | tr "\n" " "
-	' complete-test "$bc" "$completion" "$@" 2>"$T/comp-err"
+	' complete-test "$bc" "$completion" "$@" 2>"$T/comp-err.raw"
+	# Called outside a real completion, compopt complains; that is the harness.
+	grep -v "compopt: not currently executing completion function" "$T/comp-err.raw" >"$T/comp-err"
 }
 
 # comp NAME BASH_COMPLETION STUBDIR EXPECTED WORD...
@@ -508,7 +523,8 @@ comp() {
 }
 
 bcs=("")
-for f in /usr/share/bash-completion/bash_completion; do [ -r "$f" ] && bcs+=("$f"); done
+f=/usr/share/bash-completion/bash_completion
+[ -r "$f" ] && bcs+=("$f")
 [ ${#bcs[@]} = 2 ] || skip "completion with bash-completion loaded" "bash-completion not installed"
 for bc in "${bcs[@]}"; do
 	if [ -n "$bc" ]; then w="with bash-completion"; else w="plain bash"; fi
