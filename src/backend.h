@@ -1,6 +1,6 @@
-/* backend.h - the seam between the namespace code and a WireGuard backend.
- * The userspace backend (wireguard-go) lives in wg_user.c; the kernel backend
- * slots in beside it with the same three calls. */
+/* backend.h - the seam between the namespace code and a WireGuard backend:
+ * the kernel module (wg_kernel.c) or the userspace daemon (wg_user.c), chosen
+ * in backend.c. */
 #ifndef WGRUN_BACKEND_H
 #define WGRUN_BACKEND_H
 

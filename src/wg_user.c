@@ -32,6 +32,7 @@
 #include <linux/if_tun.h>
 
 #include "backend.h"
+#include "wg_user.h"
 #include "config.h"
 #include "hygiene.h"
 #include "nl.h"
@@ -202,20 +203,17 @@ void backend_cleanup_pending(int rundir_fd, const char *tunnel)
 	(void)unlinkat(rundir_fd, name, 0);
 }
 
-bool backend_alive(const struct record *rec)
+bool wg_user_alive(const struct record *rec)
 {
-	if (rec->backend != BACKEND_USERSPACE)
-		return false;
 	return rec->daemon_pid > 1 && proc_start_time(rec->daemon_pid) == rec->daemon_start;
 }
 
-void backend_stop(const struct record *rec)
+void wg_user_stop(const struct record *rec)
 {
-	if (rec->backend == BACKEND_USERSPACE)
-		proc_stop(rec->daemon_pid, rec->daemon_start, 1000);
+	proc_stop(rec->daemon_pid, rec->daemon_start, 1000);
 }
 
-int backend_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
+int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
 		   struct record *rec, char *why, size_t whylen)
 {
 	char tmpname[IFNAMSIZ], sockpath[108], pendname[64];

@@ -1,0 +1,49 @@
+/* backend.c - the seam: which WireGuard backend builds a tunnel.
+ *
+ * The kernel's when it has the wireguard link type. Only EOPNOTSUPP from
+ * creating that link selects the userspace daemon; any other error is
+ * reported as it is, never papered over by a silent switch. Loading the
+ * module is the kernel's business (it autoloads on that request), not ours. */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "config.h"
+#include "wg_kernel.h"
+#include "wg_user.h"
+
+int backend_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
+		   struct record *rec, char *why, size_t whylen)
+{
+	int r = wg_kernel_create(t, ifname, nsfd, rec, why, whylen);
+
+	if (r != -EOPNOTSUPP)
+		return r;
+	if (access(WGRUN_WIREGUARD_GO, X_OK) < 0) {
+		snprintf(why, whylen,
+			 "no WireGuard here: the kernel has no wireguard module and %s is missing; "
+			 "install wireguard-go, or a kernel with WireGuard",
+			 WGRUN_WIREGUARD_GO);
+		return -ENOENT;
+	}
+	return wg_user_create(t, ifname, nsfd, rundir_fd, rec, why, whylen);
+}
+
+bool backend_alive(const struct record *rec)
+{
+	switch (rec->backend) {
+	case BACKEND_KERNEL:
+		return true;	/* the interface is the backend: checked by the caller */
+	case BACKEND_USERSPACE:
+		return wg_user_alive(rec);
+	default:
+		return false;
+	}
+}
+
+void backend_stop(const struct record *rec)
+{
+	if (rec->backend == BACKEND_USERSPACE)
+		wg_user_stop(rec);
+}

@@ -1,0 +1,284 @@
+/* wg_kernel.c - the kernel backend: the WireGuard module, over netlink.
+ *
+ * Facts this code is built on (shared/WIREGUARD-NOTES.md): one RTM_NEWLINK of
+ * kind "wireguard", sent from a route socket in the host's namespace with
+ * IFLA_NET_NS_FD set, creates the interface directly in the tunnel namespace;
+ * it never appears in the host's, and its UDP socket is opened in the
+ * namespace of the socket that sent the request (the host's) when it goes up.
+ * WG_CMD_SET_DEVICE finds the device by name in the namespace of the generic
+ * netlink socket, so that socket is opened inside the tunnel namespace.
+ * Without the module the RTM_NEWLINK fails with EOPNOTSUPP: the one signal
+ * that selects the userspace backend (backend.c).
+ *
+ * A configuration too large for one message (many peers, many AllowedIPs)
+ * is split as wg(8) does: the first message replaces peers and the first
+ * appearance of each peer replaces its AllowedIPs; later messages carry only
+ * the device name and the peers' remaining AllowedIPs. Every buffer that held
+ * a key is wiped after it is sent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/wireguard.h>
+
+#include "backend.h"
+#include "nl.h"
+#include "wg_kernel.h"
+
+/* Room for one message; the kernel accepts larger, but wg(8) splits here too. */
+#define WG_MSG_SIZE 4096
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	uint16_t *id = data;
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U16) == 0)
+			*id = mnl_attr_get_u16(a);
+	}
+	return MNL_CB_OK;
+}
+
+int wgnl_family(struct nl *genl, uint16_t *id)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+	int r;
+
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
+	*id = 0;
+	r = nl_request(genl, nlh, family_cb, id);
+	if (r == 0 && *id == 0)
+		r = -ENOENT;
+	return r;
+}
+
+struct builder {
+	char *buf;
+	size_t size;
+	uint16_t family;
+	const char *ifname;
+	struct nlmsghdr *nlh;
+	struct nlattr *peers, *peer, *ips;
+	wgnl_emit_fn emit;
+	void *ctx;
+};
+
+static void start_message(struct builder *b)
+{
+	struct genlmsghdr *g;
+
+	memset(b->buf, 0, b->size);
+	b->nlh = mnl_nlmsg_put_header(b->buf);
+	b->nlh->nlmsg_type = b->family;
+	b->nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(b->nlh, sizeof(*g));
+	g->cmd = WG_CMD_SET_DEVICE;
+	g->version = WG_GENL_VERSION;
+	mnl_attr_put_strz(b->nlh, WGDEVICE_A_IFNAME, b->ifname);
+	b->peers = b->peer = b->ips = NULL;
+}
+
+/* Close what is open and hand the message over; then a fresh one. */
+static int flush(struct builder *b)
+{
+	int r;
+
+	if (b->ips)
+		mnl_attr_nest_end(b->nlh, b->ips);
+	if (b->peer)
+		mnl_attr_nest_end(b->nlh, b->peer);
+	if (b->peers)
+		mnl_attr_nest_end(b->nlh, b->peers);
+	r = b->emit(b->nlh, b->ctx);
+	explicit_bzero(b->buf, b->size);
+	start_message(b);
+	return r;
+}
+
+static bool open_peer(struct builder *b, const struct peer *p, bool first_time)
+{
+	struct nlmsghdr *n = b->nlh;
+	size_t room = b->size;
+
+	if (!b->peers && !(b->peers = mnl_attr_nest_start_check(n, room, WGDEVICE_A_PEERS)))
+		return false;
+	if (!(b->peer = mnl_attr_nest_start_check(n, room, 0)) ||
+	    !mnl_attr_put_check(n, room, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, p->public_key))
+		return false;
+	if (first_time) {
+		if (!mnl_attr_put_u32_check(n, room, WGPEER_A_FLAGS, WGPEER_F_REPLACE_ALLOWEDIPS))
+			return false;
+		if (p->has_preshared_key &&
+		    !mnl_attr_put_check(n, room, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN, p->preshared_key))
+			return false;
+		if (p->has_endpoint) {
+			struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(p->endpoint.port) };
+			struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(p->endpoint.port) };
+			bool ok;
+
+			if (p->endpoint.addr.family == AF_INET) {
+				memcpy(&sin.sin_addr, p->endpoint.addr.bytes, 4);
+				ok = mnl_attr_put_check(n, room, WGPEER_A_ENDPOINT, sizeof(sin), &sin);
+			} else {
+				memcpy(&sin6.sin6_addr, p->endpoint.addr.bytes, 16);
+				ok = mnl_attr_put_check(n, room, WGPEER_A_ENDPOINT, sizeof(sin6), &sin6);
+			}
+			if (!ok)
+				return false;
+		}
+		if (!mnl_attr_put_u16_check(n, room, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, p->keepalive))
+			return false;
+	}
+	return (b->ips = mnl_attr_nest_start_check(n, room, WGPEER_A_ALLOWEDIPS)) != NULL;
+}
+
+static bool put_allowed(struct builder *b, const struct ipprefix *ip)
+{
+	struct nlmsghdr *n = b->nlh;
+	size_t room = b->size;
+	struct nlattr *one = mnl_attr_nest_start_check(n, room, 0);
+
+	if (!one || !mnl_attr_put_u16_check(n, room, WGALLOWEDIP_A_FAMILY, (uint16_t)ip->addr.family) ||
+	    !mnl_attr_put_check(n, room, WGALLOWEDIP_A_IPADDR, ip->addr.family == AF_INET ? 4 : 16,
+				ip->addr.bytes) ||
+	    !mnl_attr_put_u8_check(n, room, WGALLOWEDIP_A_CIDR_MASK, ip->plen)) {
+		if (one)
+			mnl_attr_nest_cancel(n, one);
+		return false;
+	}
+	mnl_attr_nest_end(n, one);
+	return true;
+}
+
+int wgnl_build(const struct tunnel *t, const char *ifname, uint16_t family, char *buf,
+	       size_t size, wgnl_emit_fn emit, void *ctx)
+{
+	struct builder b = { buf, size, family, ifname, NULL, NULL, NULL, NULL, emit, ctx };
+	int r;
+
+	start_message(&b);
+	if (!mnl_attr_put_u32_check(b.nlh, size, WGDEVICE_A_FLAGS, WGDEVICE_F_REPLACE_PEERS) ||
+	    !mnl_attr_put_check(b.nlh, size, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, t->private_key) ||
+	    !mnl_attr_put_u16_check(b.nlh, size, WGDEVICE_A_LISTEN_PORT, t->listen_port))
+		return -EMSGSIZE;
+	for (size_t i = 0; i < t->n_peers; i++) {
+		const struct peer *p = &t->peers[i];
+		size_t j = 0;
+
+		if (!open_peer(&b, p, true)) {
+			/* Start the peer in a fresh message; if it does not fit
+			 * there either, the buffer is simply too small. */
+			if (b.peer)
+				mnl_attr_nest_cancel(b.nlh, b.peer);
+			b.peer = b.ips = NULL;
+			if ((r = flush(&b)) < 0)
+				return r;
+			if (!open_peer(&b, p, true))
+				return -EMSGSIZE;
+		}
+		while (j < p->n_allowed) {
+			if (put_allowed(&b, &p->allowed[j])) {
+				j++;
+				continue;
+			}
+			/* Full: send what we have, continue this peer's list. */
+			if ((r = flush(&b)) < 0)
+				return r;
+			if (!open_peer(&b, p, false))
+				return -EMSGSIZE;
+		}
+		mnl_attr_nest_end(b.nlh, b.ips);
+		mnl_attr_nest_end(b.nlh, b.peer);
+		b.ips = b.peer = NULL;
+	}
+	r = flush(&b);
+	explicit_bzero(buf, size);
+	return r;
+}
+
+static int send_one(struct nlmsghdr *nlh, void *ctx)
+{
+	return nl_request(ctx, nlh, NULL, NULL);
+}
+
+int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
+		     struct record *rec, char *why, size_t whylen)
+{
+	char buf[WG_MSG_SIZE];
+	struct nl rt = { 0 }, genl = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *info;
+	uint16_t family;
+	int hostfd = -1, r;
+
+	/* 1. The interface, made in the tunnel namespace from the host's. */
+	if ((r = nl_open(&rt, NETLINK_ROUTE)) < 0) {
+		snprintf(why, whylen, "netlink: %s", strerror(-r));
+		return r;
+	}
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "wireguard");
+	mnl_attr_nest_end(nlh, info);
+	r = nl_request(&rt, nlh, NULL, NULL);
+	nl_close(&rt);
+	if (r == -EOPNOTSUPP)
+		return r;	/* no module: the caller tries the userspace backend */
+	if (r < 0) {
+		snprintf(why, whylen, "cannot create the WireGuard interface: %s", strerror(-r));
+		return r;
+	}
+
+	/* 2. Its configuration, from a generic netlink socket made inside. */
+	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (hostfd < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot enter the tunnel namespace: %s", strerror(errno));
+		goto out;
+	}
+	r = nl_open(&genl, NETLINK_GENERIC);
+	if (setns(hostfd, CLONE_NEWNET) < 0)
+		_exit(EXIT_FAILURE);	/* never go on standing in the wrong place */
+	if (r < 0 || (r = wgnl_family(&genl, &family)) < 0) {
+		snprintf(why, whylen, "cannot reach the WireGuard module over netlink: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = wgnl_build(t, ifname, family, buf, sizeof(buf), send_one, &genl)) < 0) {
+		snprintf(why, whylen, "the WireGuard module refused the configuration: %s", strerror(-r));
+		goto out;
+	}
+	rec->backend = BACKEND_KERNEL;
+	rec->daemon_pid = 0;
+	rec->daemon_start = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	nl_close(&genl);
+	if (hostfd >= 0)
+		close(hostfd);
+	/* On failure the interface is left to the caller's undo: it lives in a
+	 * namespace that is either unpublished (and dies with us) or rebuilt. */
+	return r;
+}

@@ -1,0 +1,28 @@
+/* wg_kernel.h - the kernel WireGuard backend, over netlink. */
+#ifndef WGRUN_WG_KERNEL_H
+#define WGRUN_WG_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nl.h"
+#include "record.h"
+#include "tunnel.h"
+
+/* Create `ifname` of kind wireguard inside nsfd from the host's namespace and
+ * configure it. -EOPNOTSUPP (and nothing else) means the kernel has no
+ * WireGuard; other errors come with why. */
+int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
+		     struct record *rec, char *why, size_t whylen);
+
+/* The generic netlink family id of "wireguard" on that socket. */
+int wgnl_family(struct nl *genl, uint16_t *id);
+
+/* Build the WG_CMD_SET_DEVICE messages for t in buf (size bytes), splitting
+ * as needed, and pass each to emit; the buffer is wiped after each. No I/O
+ * of its own: the unit tests parse what it emits. 0 or -errno. */
+typedef int (*wgnl_emit_fn)(struct nlmsghdr *nlh, void *ctx);
+int wgnl_build(const struct tunnel *t, const char *ifname, uint16_t family, char *buf,
+	       size_t size, wgnl_emit_fn emit, void *ctx);
+
+#endif
