@@ -30,6 +30,7 @@
 #include "netns.h"
 #include "record.h"
 #include "uapi.h"
+#include "wg_kernel.h"
 
 #define EXIT_PROBLEMS 1	/* --check found problems, or USER may not use TUNNEL */
 #define MAX_TUNNELS 1024
@@ -263,12 +264,21 @@ static bool tunnel_up(int rundir_fd, const char *name, struct record *rec)
 	       netns_pinned(name, rec);
 }
 
-static void fetch_stats(const char *name, struct uapi_stats *st)
+static void fetch_stats(const char *name, const struct record *rec, struct uapi_stats *st)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
 	memset(st, 0, sizeof(*st));
+	if (rec->backend == BACKEND_KERNEL) {
+		fd = netns_open_pinned(name, rec);
+		/* Figures are a courtesy: a failure shows none. */
+		if (fd >= 0) {
+			(void)wg_kernel_stats(fd, name, st);
+			close(fd);
+		}
+		return;
+	}
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", WGRUN_RUNDIR, name);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -295,7 +305,7 @@ static void print_tunnel(int rundir_fd, const char *name)
 		printf("%-15s  %-5s  %-9s  %-19s  %12s  %12s\n", name, "down", "-", "-", "-", "-");
 		return;
 	}
-	fetch_stats(name, &st);
+	fetch_stats(name, &rec, &st);
 	if (st.last_handshake > 0) {
 		time_t t = (time_t)st.last_handshake;
 		struct tm tm;

@@ -688,13 +688,18 @@ static void report_processes_inside(const struct record *rec)
 			n, n == 1 ? "" : "es", list, n > shown ? " ..." : "");
 }
 
-bool netns_pinned(const char *name, const struct record *rec)
+int netns_open_pinned(const char *name, const struct record *rec)
 {
 	char pinp[256];
-	int fd;
 
 	pin_path(pinp, sizeof(pinp), name);
-	fd = pin_open_checked(pinp, rec);
+	return pin_open_checked(pinp, rec);
+}
+
+bool netns_pinned(const char *name, const struct record *rec)
+{
+	int fd = netns_open_pinned(name, rec);
+
 	if (fd < 0)
 		return false;
 	close(fd);

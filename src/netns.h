@@ -30,6 +30,8 @@ int netns_create(const struct tunnel_src *src, char *why, size_t whylen);
 /* Is the authoritative pin the namespace rec names? (No setns.) */
 struct record;
 bool netns_pinned(const char *name, const struct record *rec);
+/* The same pin, opened: a descriptor of the namespace, or -errno. */
+int netns_open_pinned(const char *name, const struct record *rec);
 
 /* Root only: stop the backend, delete the interface, then unpin and forget.
  * Prints the processes still inside. 0, or -ENOENT when not up. */

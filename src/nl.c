@@ -82,6 +82,8 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
 			continue;	/* not from the kernel: ignore it */
 		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
+		/* A WireGuard GET_DEVICE answer carries the private key. */
+		explicit_bzero(buf, (size_t)n);
 		if (r == MNL_CB_ERROR)
 			return errno ? -errno : -EPROTO;
 		if (r == MNL_CB_STOP)

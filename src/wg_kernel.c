@@ -25,11 +25,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
+#include <linux/time_types.h>
 #include <linux/rtnetlink.h>
 #include <linux/wireguard.h>
 
 #include "backend.h"
 #include "nl.h"
+#include "uapi.h"
 #include "wg_kernel.h"
 
 /* Room for one message; the kernel accepts larger, but wg(8) splits here too. */
@@ -280,5 +282,75 @@ out:
 		close(hostfd);
 	/* On failure the interface is left to the caller's undo: it lives in a
 	 * namespace that is either unpublished (and dies with us) or rebuilt. */
+	return r;
+}
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct uapi_stats *st = data;
+	const struct nlattr *a, *p, *q;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != WGDEVICE_A_PEERS)
+			continue;	/* the private key among them: not even looked at */
+		mnl_attr_for_each_nested(p, a) {
+			mnl_attr_for_each_nested(q, p) {
+				switch (mnl_attr_get_type(q)) {
+				case WGPEER_A_LAST_HANDSHAKE_TIME:
+					if (mnl_attr_get_payload_len(q) == sizeof(struct __kernel_timespec)) {
+						const struct __kernel_timespec *ts = mnl_attr_get_payload(q);
+						if (ts->tv_sec > st->last_handshake)
+							st->last_handshake = ts->tv_sec;
+					}
+					break;
+				case WGPEER_A_RX_BYTES:
+					if (mnl_attr_validate(q, MNL_TYPE_U64) == 0)
+						st->rx += mnl_attr_get_u64(q);
+					break;
+				case WGPEER_A_TX_BYTES:
+					if (mnl_attr_validate(q, MNL_TYPE_U64) == 0)
+						st->tx += mnl_attr_get_u64(q);
+					break;
+				}
+			}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int wg_kernel_stats(int nsfd, const char *ifname, struct uapi_stats *st)
+{
+	char buf[NL_BUF_SIZE];
+	struct nl genl = { 0 };
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	uint16_t family;
+	int hostfd, r;
+
+	memset(st, 0, sizeof(*st));
+	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (hostfd < 0)
+		return -errno;
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(hostfd);
+		return r;
+	}
+	r = nl_open(&genl, NETLINK_GENERIC);
+	if (setns(hostfd, CLONE_NEWNET) < 0)
+		_exit(EXIT_FAILURE);
+	close(hostfd);
+	if (r < 0 || (r = wgnl_family(&genl, &family)) < 0)
+		goto out;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = WG_CMD_GET_DEVICE;
+	g->version = WG_GENL_VERSION;
+	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
+	r = nl_request(&genl, nlh, stats_cb, st);
+out:
+	nl_close(&genl);
 	return r;
 }

@@ -25,4 +25,9 @@ typedef int (*wgnl_emit_fn)(struct nlmsghdr *nlh, void *ctx);
 int wgnl_build(const struct tunnel *t, const char *ifname, uint16_t family, char *buf,
 	       size_t size, wgnl_emit_fn emit, void *ctx);
 
+/* Last handshake and bytes of ifname inside nsfd (GET_DEVICE; the private
+ * key in the answer is neither kept nor left in a buffer). 0 or -errno. */
+struct uapi_stats;
+int wg_kernel_stats(int nsfd, const char *ifname, struct uapi_stats *st);
+
 #endif
