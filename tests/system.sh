@@ -710,6 +710,14 @@ test_daemon_is_hidden_from_hosts_wireguard_dir() {
 
 # ---- administration ----------------------------------------------------------
 
+test_help_and_version_answer_anyone() {
+	local h v rc1 rc2
+	h=$(wgrun_as $T_USER --help); rc1=$?
+	v=$(wgrun_as $T_USER --version); rc2=$?
+	check "--help: $rc1 [$h]" [ $rc1 = 0 ] && grep -q "usage: wgrun TUNNEL" <<<"$h" &&
+	check "--version: $rc2 [$v]" [ $rc2 = 0 ] && grep -Eq "^wgrun [0-9]+\.[0-9]+\.[0-9]+$" <<<"$v" && ok
+}
+
 test_check_passes_a_sound_configuration() {
 	local out rc
 	out=$($T_BIN --check 2>&1); rc=$?

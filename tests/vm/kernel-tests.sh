@@ -13,8 +13,9 @@
 #
 # Every test prints "ok - NAME" or "not ok - NAME: DETAIL"; lines starting
 # with "#" are information; the last line is "vm: N passed, N failed".
-# Note: static busybox's sh runs its own applets before PATH, so iproute2 is
-# always called as /sbin/ip.
+# Notes: static busybox's sh runs its own applets before PATH, so iproute2 is
+# always called as /sbin/ip; Debian 12's static busybox wget crashes with -T,
+# so `timeout` bounds it instead.
 
 IP=/sbin/ip
 PORT=51820
@@ -126,7 +127,7 @@ $IP netns exec peer busybox httpd -f -p 10.77.0.1:8080 -h /www >$T/httpd4.log 2>
 $IP netns exec peer busybox httpd -f -p '[fd77::1]:8080' -h /www >$T/httpd6.log 2>&1 &
 
 check "setup: keys, tunnel file, policy, peer interface" "$setup_err $(flat $T/setup.log)" \
-	[ -z "$setup_err" ] -a -n "$PEER_PUB" -a -n "$CLIENT_PUB"
+	[ -z "$setup_err" -a -n "$PEER_PUB" -a -n "$CLIENT_PUB" ]
 
 # ---------------------------------------------------------------- topology
 # The peer's socket lives in the root namespace, where it was created.
@@ -135,7 +136,7 @@ check "topology: the peer's WireGuard socket listens in the root namespace" \
 	"no :$hexport in /proc/net/udp{,6}: $(cat /proc/net/udp /proc/net/udp6 | tr '\n' ' ' | cut -c1-300)" \
 	grep -q ":$hexport " /proc/net/udp /proc/net/udp6
 
-peer_get() { $IP netns exec peer busybox wget -T 3 -qO- "$1" 2>/dev/null; }
+peer_get() { timeout 5 $IP netns exec peer busybox wget -qO- "$1" 2>/dev/null; }
 peer_v4() { [ "$(peer_get $URL4)" = 10.77.0.1 ]; }
 peer_v6() { [ "$(peer_get "$URL6")" = fd77::1 ]; }
 if wait_for 10 peer_v4; then
@@ -167,9 +168,9 @@ step2 $IP -n cli link set wgc up
 step2 $IP -n cli route add 10.77.0.0/24 dev wgc
 step2 $IP -n cli route add fd77::/64 dev wgc
 t0=$(uptime_s)
-cli4=$($IP netns exec cli busybox wget -T 10 -qO- $URL4 2>>$T/cli.log)
+cli4=$(timeout 20 $IP netns exec cli busybox wget -qO- $URL4 2>>$T/cli.log)
 t1=$(uptime_s)
-cli6=$($IP netns exec cli busybox wget -T 10 -qO- "$URL6" 2>>$T/cli.log)
+cli6=$(timeout 20 $IP netns exec cli busybox wget -qO- "$URL6" 2>>$T/cli.log)
 echo "# hand-made client: first request (handshake included) took $(awk "BEGIN{print ($t1 - $t0) * 1000}") ms"
 check "topology: a hand-made kernel client reaches the peer through the tunnel (v4)" \
 	"got '$cli4' $step2_err $(flat $T/cli.log)" [ "$cli4" = 10.77.0.2 ]
@@ -185,7 +186,7 @@ monpid=$!
 sleep 0.5
 
 # (a) cold launch as alice, timed from runas's fork to the first output byte.
-alice_t wgrun work -- busybox wget -T 10 -qO- $URL4 >$T/a.out 2>$T/a.err
+alice_t wgrun work -- busybox wget -qO- $URL4 >$T/a.out 2>$T/a.err
 rc=$?
 timing=$(sed -n 's/^runas: first-output-ms=\([^ ]*\) exit-ms=\(.*\)$/first output after \1 ms, exit after \2 ms/p' $T/a.err)
 echo "# cold launch (wgrun + namespace + tunnel + handshake + wget), in emulation: $timing"
@@ -194,7 +195,7 @@ check "(a) cold launch as alice reaches the peer over IPv4 as 10.77.0.2" \
 	[ "$rc" = 0 -a "$(cat $T/a.out)" = 10.77.0.2 ]
 
 # (b) the same over IPv6 (a warm launch now).
-alice wgrun work -- busybox wget -T 10 -qO- "$URL6" >$T/b.out 2>$T/b.err
+alice wgrun work -- busybox wget -qO- "$URL6" >$T/b.out 2>$T/b.err
 rc=$?
 check "(b) launch as alice reaches the peer over IPv6 as fd77::2" \
 	"exit $rc, output '$(flat $T/b.out)', stderr: $(errs $T/b.err)" \
@@ -237,7 +238,7 @@ check "(f) warm launches reuse the namespace (and it is /run/netns/wgrun-work)" 
 	[ -n "$ns1" -a "$ns1" = "$ns2" -a "$ns1" = "$nsalias" -a "$ns1" != "$nshost" ]
 
 # (g) bob is refused by the policy.
-bob wgrun work -- busybox wget -T 5 -qO- $URL4 >$T/g.out 2>$T/g.err
+bob wgrun work -- busybox wget -qO- $URL4 >$T/g.out 2>$T/g.err
 rc=$?
 check "(g) bob is refused with exit 125" \
 	"exit $rc, output '$(flat $T/g.out)', stderr: $(flat $T/g.err)" \
@@ -262,9 +263,9 @@ check "(h) host links, addresses and routes unchanged after the launches" \
 
 # (j) --down removes the alias; a command started before loses its way out.
 rm -f $T/go
-alice wgrun work -- sh -c "wget -T 5 -qO- $URL4; echo before-rc=\$?; echo started;
+alice wgrun work -- sh -c "timeout 10 wget -qO- $URL4; echo before-rc=\$?; echo started;
 	while [ ! -e $T/go ]; do sleep 0.1; done
-	wget -T 5 -qO- $URL4; echo after-rc=\$?" >$T/j.out 2>&1 &
+	timeout 10 wget -qO- $URL4; echo after-rc=\$?" >$T/j.out 2>&1 &
 jpid=$!
 j_started() { grep -q '^started$' $T/j.out || ! kill -0 $jpid 2>/dev/null; }
 wait_for 30 j_started
@@ -292,7 +293,7 @@ check "(h) host links, addresses and routes unchanged after wgrun --down work" \
 	cmp -s $T/host.before $T/host.down
 
 # (k) a cold launch after --down builds a working tunnel again; --down again.
-alice_t wgrun work -- busybox wget -T 10 -qO- $URL4 >$T/k.out 2>$T/k.err
+alice_t wgrun work -- busybox wget -qO- $URL4 >$T/k.out 2>$T/k.err
 rc=$?
 echo "# second cold launch, in emulation: $(sed -n 's/^runas: first-output-ms=\([^ ]*\) .*$/first output after \1 ms/p' $T/k.err)"
 check "(k) a cold launch after --down reaches the peer again" \
