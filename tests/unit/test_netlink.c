@@ -1,0 +1,91 @@
+/* test_netlink - the netlink request path against the real kernel, in a
+ * network namespace of its own (needs root): errors come back as the
+ * kernel's errno, and the kernel backend's probe says EOPNOTSUPP exactly
+ * when the kernel has no WireGuard. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/rtnetlink.h>
+
+#include "nl.h"
+#include "record.h"
+#include "rtnl.h"
+#include "wg_kernel.h"
+
+static int failures;
+#define EXPECT(name, cond) do { \
+	if (cond) printf("ok %s\n", name); else { printf("FAIL %s\n", name); failures++; } \
+} while (0)
+
+static int add_bridge(struct nl *nl, const char *name)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *info;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");	/* always built in; dummy often is not */
+	mnl_attr_nest_end(nlh, info);
+	return nl_request(nl, nlh, NULL, NULL);
+}
+
+int main(void)
+{
+	struct nl nl;
+	unsigned flags;
+	int idx, r, nsfd;
+	struct ipprefix p = { { AF_INET, { 10, 9, 8, 7 } }, 24 };
+	struct ipprefix net = { { AF_INET, { 10, 9, 8, 0 } }, 24 };	/* routes: no host bits */
+	struct tunnel t;
+	struct record rec;
+	char why[256];
+	bool has_wg;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0) {
+		printf("netlink: skipped (needs root)\n");
+		return 0;
+	}
+	if (nl_open(&nl, NETLINK_ROUTE) < 0) {
+		printf("FAIL open\n");
+		return 1;
+	}
+	EXPECT("lo_is_found", rtnl_link_get(&nl, "lo", &idx, &flags) == 0 && idx == 1);
+	EXPECT("missing_link_is_ENODEV", rtnl_link_get(&nl, "nosuch0", &idx, &flags) == -ENODEV);
+	r = add_bridge(&nl, "wgt0");
+	EXPECT("link_is_created", r == 0);
+	EXPECT("second_create_is_EEXIST", add_bridge(&nl, "wgt0") == -EEXIST);
+	EXPECT("link_comes_up", rtnl_link_get(&nl, "wgt0", &idx, &flags) == 0 && rtnl_link_up(&nl, idx) == 0);
+	EXPECT("address_is_added", rtnl_addr_add(&nl, idx, &p) == 0);
+	EXPECT("same_address_again_is_EEXIST", rtnl_addr_add(&nl, idx, &p) == -EEXIST);
+	EXPECT("route_is_added_and_replaced", rtnl_route_add(&nl, idx, &net) == 0 && rtnl_route_add(&nl, idx, &net) == 0);
+	EXPECT("name_too_long_is_refused_before_sending",
+	       rtnl_link_get(&nl, "a-name-far-too-long", &idx, &flags) == -EINVAL);
+	EXPECT("link_is_deleted", rtnl_link_del(&nl, idx) == 0 && rtnl_link_get(&nl, "wgt0", &idx, &flags) == -ENODEV);
+
+	/* The backend probe: EOPNOTSUPP when, and only when, there is no
+	 * WireGuard in this kernel. */
+	has_wg = access("/sys/module/wireguard", F_OK) == 0;
+	memset(&t, 0, sizeof(t));
+	memset(&rec, 0, sizeof(rec));
+	nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	r = wg_kernel_create(&t, "wgprobe0", nsfd, &rec, why, sizeof(why));
+	if (has_wg)
+		EXPECT("kernel_backend_probe_succeeds_with_the_module", r == 0 && rec.backend == BACKEND_KERNEL);
+	else
+		EXPECT("kernel_backend_probe_says_EOPNOTSUPP_without_the_module", r == -EOPNOTSUPP);
+	close(nsfd);
+	nl_close(&nl);
+	printf("netlink: %d failure%s\n", failures, failures == 1 ? "" : "s");
+	return failures != 0;
+}
