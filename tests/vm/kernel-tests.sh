@@ -120,7 +120,9 @@ step $IP -n peer link set wgp up
 mkdir -p /www/cgi-bin
 cat >/www/cgi-bin/ip <<'EOF'
 #!/bin/sh
-printf 'Content-Type: text/plain\r\n\r\n%s\n' "$REMOTE_ADDR"
+# busybox httpd gives an IPv6 client as [ADDR]: print the bare address.
+a=${REMOTE_ADDR#\[}
+printf 'Content-Type: text/plain\r\n\r\n%s\n' "${a%\]}"
 EOF
 chmod 0755 /www/cgi-bin/ip
 $IP netns exec peer busybox httpd -f -p 10.77.0.1:8080 -h /www >$T/httpd4.log 2>&1 &
@@ -267,7 +269,7 @@ alice wgrun work -- sh -c "timeout 10 wget -qO- $URL4; echo before-rc=\$?; echo 
 	while [ ! -e $T/go ]; do sleep 0.1; done
 	timeout 10 wget -qO- $URL4; echo after-rc=\$?" >$T/j.out 2>&1 &
 jpid=$!
-j_started() { grep -q '^started$' $T/j.out || ! kill -0 $jpid 2>/dev/null; }
+j_started() { grep -q '^started$' $T/j.out 2>/dev/null || ! kill -0 $jpid 2>/dev/null; }
 wait_for 30 j_started
 timeout 60 wgrun --down work >$T/down.out 2>&1
 drc=$?
