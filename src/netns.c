@@ -491,7 +491,7 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 			r = rtnl_link_up(&in, lo);
 	}
 	/* The kill switch goes in before there is any interface to leak through. */
-	if (r == 0 && (r = nft_install(src->name, src->t->allow_inbound)) < 0) {
+	if (r == 0 && (r = nft_install(src->name, src->t->allow_inbound, !fresh)) < 0) {
 		if (setns(hostfd, CLONE_NEWNET) < 0)
 			_exit(EXIT_FAILURE);
 		snprintf(why, whylen, "cannot install the nftables kill switch in the tunnel namespace: %s",

@@ -252,7 +252,7 @@ static int open_nft(struct mnl_socket **nl)
 	return 0;
 }
 
-int nft_install(const char *ifname, bool allow_inbound)
+int nft_install(const char *ifname, bool allow_inbound, bool replace)
 {
 	static char buf[BATCH_SIZE];
 	struct mnl_socket *nl;
@@ -268,10 +268,16 @@ int nft_install(const char *ifname, bool allow_inbound)
 	bt.b = mnl_nlmsg_batch_start(buf, sizeof(buf));
 	nftnl_batch_begin(mnl_nlmsg_batch_current(bt.b), bt.seq0 - 1);
 	next(&bt);
-	/* add, delete, add: an atomic replacement whether or not it existed. */
-	put_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	put_table(&bt, NFT_MSG_DELTABLE, 0);
-	put_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	/* add, delete, add: an atomic replacement whether or not it existed.
+	 * A new namespace has none, and deleting one costs an RCU grace period:
+	 * there, a plain exclusive creation. */
+	if (replace) {
+		put_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		put_table(&bt, NFT_MSG_DELTABLE, 0);
+		put_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	} else {
+		put_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL);
+	}
 	put_chain(&bt, "output", NF_INET_LOCAL_OUT, NF_DROP);
 	put_chain(&bt, "forward", NF_INET_FORWARD, NF_DROP);
 	put_chain(&bt, "input", NF_INET_LOCAL_IN, NF_ACCEPT);

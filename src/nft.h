@@ -6,10 +6,10 @@
 
 #include <stdbool.h>
 
-/* Install (or atomically replace) table inet wgrun: output and forward drop
- * all but lo and ifname; input drops new connections from ifname unless
- * allow_inbound. 0 or -errno. */
-int nft_install(const char *ifname, bool allow_inbound);
+/* Install table inet wgrun (replace: atomically in place of an existing one):
+ * output and forward drop all but lo and ifname; input drops new connections
+ * from ifname unless allow_inbound. 0 or -errno. */
+int nft_install(const char *ifname, bool allow_inbound, bool replace);
 
 /* 0 when table inet wgrun is as nft_install(.., allow_inbound) made it:
  * output and forward hooked with policy drop, the input chain hooked, and
