@@ -235,6 +235,19 @@ test_tunnel_namespace_is_hardened_and_keeps_cgroups() {
 	check "cgroup tree inside has $r entries" [ "$r" -gt 0 ] && ok
 }
 
+test_without_any_wireguard_the_error_says_what_to_install() {
+	if [ -z "${WGRUN_NOWG_BUILD:-}" ] || [ -e /sys/module/wireguard ]; then
+		skip "needs a build without wireguard-go on a kernel without the module"; return
+	fi
+	install -m 4755 -o root -g root "$WGRUN_NOWG_BUILD/wgrun" $T_PREFIX/bin/wgrun-nowg
+	$T_BIN --down work >/dev/null 2>&1
+	refused "no WireGuard here: the kernel has no wireguard module and /nonexistent/wireguard-go is missing; install wireguard-go" \
+		as_user $T_USER $T_PREFIX/bin/wgrun-nowg work -- true; local r=$?
+	rm -f $T_PREFIX/bin/wgrun-nowg
+	[ $r = 0 ] || return
+	check "nothing published" not tunnel_exists work && ok
+}
+
 test_exit_status_stdin_argv_and_environment_pass_through() {
 	local rc s a e
 	wgrun_as $T_USER work -- sh -c 'exit 42'; rc=$?
