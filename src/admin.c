@@ -20,11 +20,15 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "admin.h"
 #include "backend.h"
 #include "cfgfile.h"
 #include "conf.h"
+#include "hygiene.h"
 #include "config.h"
 #include "log.h"
 #include "netns.h"
@@ -72,8 +76,10 @@ static size_t tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *p
 		name[l - 5] = '\0';
 		if (!tunnel_name_valid(name)) {
 			if (problems) {
-				printf("%s/tunnels/%s.conf: '%s' is not a valid tunnel name (a-z 0-9 _ -, at most %d)\n",
-				       WGRUN_CONFDIR, name, name, TUNNEL_NAME_MAX);
+				char shown[64];
+				log_escape(shown, sizeof(shown), name);
+				printf("%s/tunnels/%s.conf: not a valid tunnel name (a-z 0-9 _ -, at most %d)\n",
+				       WGRUN_CONFDIR, shown, TUNNEL_NAME_MAX);
 				(*problems)++;
 			}
 			continue;
@@ -264,7 +270,9 @@ static bool tunnel_up(int rundir_fd, const char *name, struct record *rec)
 	       netns_pinned(name, rec);
 }
 
-static void fetch_stats(const char *name, const struct record *rec, struct uapi_stats *st)
+/* The daemon's figures, asked in the current process: only ever called in
+ * the root child below, never where the caller could stop us. */
+static void query_stats(const char *name, const struct record *rec, struct uapi_stats *st)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
@@ -272,7 +280,6 @@ static void fetch_stats(const char *name, const struct record *rec, struct uapi_
 	memset(st, 0, sizeof(*st));
 	if (rec->backend == BACKEND_KERNEL) {
 		fd = netns_open_pinned(name, rec);
-		/* Figures are a courtesy: a failure shows none. */
 		if (fd >= 0) {
 			(void)wg_kernel_stats(fd, name, st);
 			close(fd);
@@ -283,10 +290,56 @@ static void fetch_stats(const char *name, const struct record *rec, struct uapi_
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	/* Figures are a courtesy: a daemon that does not answer shows none. */
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		(void)uapi_get_stats(fd, st, 1000);
 	close(fd);
+}
+
+/* Figures are a courtesy, and asking for them must not let the caller hurt
+ * a daemon other users share: the caller owns our real uid and could stop
+ * us while we hold a connection to it, many times over, until the daemon
+ * runs out of descriptors. So a child whose every id is root, out of the
+ * caller's session and cgroups, asks; we wait at most 2 s, then kill it. */
+static void fetch_stats(const char *name, const struct record *rec, struct uapi_stats *st)
+{
+	char why[256];
+	struct pollfd pfd;
+	size_t got = 0;
+	int p[2];
+	pid_t pid;
+
+	memset(st, 0, sizeof(*st));
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (pid == 0) {
+		struct uapi_stats mine;
+		close(p[0]);
+		if (hygiene_become_root() < 0 || setsid() < 0 || hygiene_signals() < 0 ||
+		    hygiene_root_child(why, sizeof(why)) < 0)
+			_exit(1);
+		query_stats(name, rec, &mine);
+		_exit(write(p[1], &mine, sizeof(mine)) == sizeof(mine) ? 0 : 1);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	while (got < sizeof(*st) && poll(&pfd, 1, 2000) == 1) {
+		ssize_t n = read(p[0], (char *)st + got, sizeof(*st) - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != sizeof(*st))
+		memset(st, 0, sizeof(*st));
+	close(p[0]);
+	(void)kill(pid, SIGKILL);	/* already gone, or stuck: either way, done */
+	(void)waitpid(pid, NULL, 0);
 }
 
 static void print_header(void)
@@ -338,6 +391,10 @@ static int list(const struct caller *c, const char *only, bool quiet)
 		die("the policy has errors");
 	if (r < 0)
 		die("cannot read the policy: %s", why);
+	/* Decide before looking for the file, as a launch does: whether the
+	 * file exists must not change what an unpermitted caller sees. */
+	if (only && !may_use(&pol, c, only))
+		die("no tunnel '%s' that you may use", only);
 	n = tunnel_names(names, MAX_TUNNELS, NULL);
 	rundir_fd = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	for (size_t i = 0; i < n; i++) {

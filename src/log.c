@@ -79,6 +79,29 @@ void log_escape(char *dst, size_t n, const char *src)
 	dst[o] = '\0';
 }
 
+void log_field(char *dst, size_t n, const char *src)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	if (n == 0)
+		return;
+	for (; *src && o + 4 < n; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		/* Space and '=' too: a caller's "x rule=..." must not read as a
+		 * field of its own to whoever parses the log. */
+		if (c > 0x20 && c < 0x7f && c != '%' && c != '=' && c != '\\') {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = '%';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+}
+
 void audit(const char *fmt, ...)
 {
 	char msg[1024], safe[1024];

@@ -25,4 +25,9 @@ void audit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * and capping the length; used for caller-supplied text in messages. */
 void log_escape(char *dst, size_t n, const char *src);
 
+/* A caller-supplied value for one key=value field of the audit log, capped
+ * to n - 1 bytes: every byte outside 0x21..0x7e, and '%', '=' and '\\',
+ * percent-encoded, so that a value can never look like another field. */
+void log_field(char *dst, size_t n, const char *src);
+
 #endif

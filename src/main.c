@@ -59,7 +59,7 @@ static void caller_name(struct caller *c)
 
 	/* NSS before any namespace or mount change (item 18); log use only. */
 	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-		log_escape(c->name, sizeof(c->name), res->pw_name);
+		log_field(c->name, sizeof(c->name), res->pw_name);
 	else
 		snprintf(c->name, sizeof(c->name), "#%u", (unsigned)c->uid);
 }
@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	struct policy policy = { 0 };
 	struct tunnel tunnel;
 	struct tunnel_src src;
-	char why[512] = "", cmdname[64], cmdraw[65];
+	char why[512] = "", cmdname[64], cmdraw[100];
 	unsigned rule_line;
 	const char *name;
 	char **cmd;
@@ -198,7 +198,7 @@ int main(int argc, char **argv)
 	if (!*cmd)
 		die("no command given; usage: wgrun TUNNEL [--] COMMAND [ARG...]");
 	log_escape(cmdname, sizeof(cmdname), cmd[0]);	/* for stderr */
-	snprintf(cmdraw, sizeof(cmdraw), "%s", cmd[0]);	/* capped; audit() escapes */
+	log_field(cmdraw, sizeof(cmdraw), cmd[0]);	/* capped, one field in the log */
 
 	/* 4. Decide. Nothing has been created yet. */
 	load_policy(&policy);

@@ -39,6 +39,7 @@
 #include "backend.h"
 #include "config.h"
 #include "hygiene.h"
+#include "log.h"
 #include "netns.h"
 #include "nft.h"
 #include "nl.h"
@@ -173,22 +174,14 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 		return r;
 	}
 	if (!iface_up_here(src, rec->ifindex)) {
-		snprintf(why, whylen, "the tunnel interface is missing or down");
-		if (setns(hostfd, CLONE_NEWNET) < 0) {
-			r = -errno;
-			close(hostfd);
-			close(nsfd);
-			return r;
-		}
+		snprintf(why, whylen, "the tunnel interface or its kill switch is missing, or it is down");
+		if (setns(hostfd, CLONE_NEWNET) < 0)
+			_exit(EXIT_WGRUN);	/* never go on standing in the wrong place */
 		close(hostfd);
 		goto cold;
 	}
-	if (!stay && setns(hostfd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		close(hostfd);
-		close(nsfd);
-		return r;
-	}
+	if (!stay && setns(hostfd, CLONE_NEWNET) < 0)
+		_exit(EXIT_WGRUN);
 	close(hostfd);
 	close(nsfd);
 	return 1;
@@ -580,10 +573,12 @@ static noreturn void creator(int out, const struct tunnel_src *src)
 	}
 	/* Another launch may have built it while we waited for the lock. */
 	r = check_warm(rundir_fd, src, false, &rec, why, sizeof(why));
-	if (r <= 0)
+	if (r == 0)
 		r = build(rundir_fd, src, why, sizeof(why));
-	else
+	else if (r > 0)
 		r = 0;
+	else
+		snprintf(why, sizeof(why), "cannot check tunnel '%s': %s", src->name, strerror(-r));
 report:
 	{
 		unsigned char status = r < 0 ? (unsigned char)-r : 0;

@@ -202,8 +202,9 @@ int wgnl_build(const struct tunnel *t, const char *ifname, uint16_t family, char
 			/* Full: send what we have, continue this peer's list. */
 			if ((r = flush(&b)) < 0)
 				return r;
-			if (!open_peer(&b, p, false))
-				return -EMSGSIZE;
+			if (!open_peer(&b, p, false) || !put_allowed(&b, &p->allowed[j]))
+				return -EMSGSIZE;	/* not even one fits a fresh message */
+			j++;
 		}
 		mnl_attr_nest_end(b.nlh, b.ips);
 		mnl_attr_nest_end(b.nlh, b.peer);
@@ -298,9 +299,10 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 				switch (mnl_attr_get_type(q)) {
 				case WGPEER_A_LAST_HANDSHAKE_TIME:
 					if (mnl_attr_get_payload_len(q) == sizeof(struct __kernel_timespec)) {
-						const struct __kernel_timespec *ts = mnl_attr_get_payload(q);
-						if (ts->tv_sec > st->last_handshake)
-							st->last_handshake = ts->tv_sec;
+						struct __kernel_timespec ts;	/* payload is 4-aligned only */
+						memcpy(&ts, mnl_attr_get_payload(q), sizeof(ts));
+						if (ts.tv_sec > st->last_handshake)
+							st->last_handshake = ts.tv_sec;
 					}
 					break;
 				case WGPEER_A_RX_BYTES:

@@ -806,12 +806,14 @@ while True:
 	local lpid=$! i
 	for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.05; done
 	wgrun_as $T_USER work -- $'/no/such/\e[31mred\nline' 2>/dev/null
+	wgrun_as $T_USER work -- 'forged rule=/etc/x:1' 2>/dev/null
 	wgrun_as $T_USER2 work -- true 2>/dev/null
 	sleep 0.3
 	kill $lpid; wait $lpid 2>/dev/null; rm -f /dev/log
 	local log
 	log=$(cat $OUT/syslog)
-	check "granted: [$log]" grep -qF "]: launch granted uid=$(id -u $T_USER) user=$T_USER tunnel=work command=/no/such/"'\x1b[31mred\x0aline'" rule=$T_CONF/policy:2" <<<"$log" &&
+	check "granted: [$log]" grep -qF "]: launch granted uid=$(id -u $T_USER) user=$T_USER tunnel=work command=/no/such/%1B[31mred%0Aline rule=$T_CONF/policy:2" <<<"$log" &&
+	check "a caller's text is one field: [$(grep forged <<<"$log")]" [ "$(grep forged <<<"$log" | grep -o ' rule=' | wc -l)" = 1 ] &&
 	check "refused with the rule" grep -q "wgrun\[[0-9]*\]: launch refused uid=$(id -u $T_USER2) user=$T_USER2 tunnel=work command=true rule=$T_CONF/policy:3" <<<"$log" &&
 	check "facility authpriv (<8x>)" grep -q "^<85>" <<<"$log" &&
 	check "no raw escape byte" not grep -q $'\e' <<<"$log" && ok
