@@ -413,21 +413,17 @@ static int configure_inside(struct nl *in, const struct tunnel *t, const char *n
 }
 
 /* Delete our interface in nsfd if it is there (a rebuild in place). */
-static void delete_iface_in(int nsfd, int hostfd, const char *name)
+static void delete_iface_in(int nsfd, const char *name)
 {
 	struct nl nl;
 	unsigned flags;
 	int idx;
 
-	if (setns(nsfd, CLONE_NEWNET) < 0)
+	if (nl_open_in(&nl, NETLINK_ROUTE, nsfd) < 0)
 		return;
-	if (nl_open(&nl, NETLINK_ROUTE) == 0) {
-		if (rtnl_link_get(&nl, name, &idx, &flags) == 0)
-			(void)rtnl_link_del(&nl, idx);
-		nl_close(&nl);
-	}
-	if (setns(hostfd, CLONE_NEWNET) < 0)
-		_exit(EXIT_FAILURE);	/* never go on standing in the wrong place */
+	if (rtnl_link_get(&nl, name, &idx, &flags) == 0)
+		(void)rtnl_link_del(&nl, idx);
+	nl_close(&nl);
 }
 
 static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t whylen)
@@ -455,7 +451,7 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 		backend_stop(&old);
 		nsfd = pin_open_checked(pinp, &old);
 		if (nsfd >= 0)
-			delete_iface_in(nsfd, hostfd, src->name);
+			delete_iface_in(nsfd, src->name);
 	}
 	if (nsfd < 0) {
 		(void)record_remove(rundir_fd, src->name);
@@ -532,7 +528,7 @@ undo:
 	 * the backend dead and rebuilds in this same namespace, so commands
 	 * inside can still reconnect; meanwhile they have no way out. */
 	if (!fresh)
-		delete_iface_in(nsfd, hostfd, src->name);
+		delete_iface_in(nsfd, src->name);
 out:
 	nl_close(&in);
 	if (nsfd >= 0)
@@ -705,7 +701,7 @@ int netns_down(const char *name, char *why, size_t whylen)
 {
 	char pinp[256], aliasp[256], sock[256];
 	struct record rec;
-	int rundir_fd, lockfd, nsfd, hostfd, r;
+	int rundir_fd, lockfd, nsfd, r;
 	bool had;
 
 	pin_path(pinp, sizeof(pinp), name);
@@ -726,13 +722,10 @@ int netns_down(const char *name, char *why, size_t whylen)
 		/* Interface and daemon go first, so no handshake outlives the pins. */
 		backend_stop(&rec);
 		nsfd = pin_open_checked(pinp, &rec);
-		hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (nsfd >= 0 && hostfd >= 0)
-			delete_iface_in(nsfd, hostfd, name);
-		if (hostfd >= 0)
-			close(hostfd);
-		if (nsfd >= 0)
+		if (nsfd >= 0) {
+			delete_iface_in(nsfd, name);
 			close(nsfd);
+		}
 		report_processes_inside(&rec);
 	}
 	unpin(aliasp);

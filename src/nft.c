@@ -35,6 +35,7 @@
 #include <libnftnl/table.h>
 
 #include "nft.h"
+#include "nl.h"
 
 #define TABLE "wgrun"
 #define BATCH_SIZE 16384
@@ -196,20 +197,12 @@ static int send_batch(struct mnl_socket *nl, struct batch *bt)
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b)) < 0)
 		return -errno;
 	while (acked < want) {
-		struct sockaddr_nl from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
-				      .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = recvmsg(fd, &msg, 0);
+		ssize_t n = nl_recv_kernel(fd, buf, sizeof(buf));
 		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
 		int left = n > 0 ? (int)n : 0;
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
-			continue;
+			return (int)n;
 		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
 			if (h->nlmsg_seq == header && h->nlmsg_type == NLMSG_ERROR &&
 			    mnl_nlmsg_get_payload_len(h) >= sizeof(struct nlmsgerr)) {
@@ -303,19 +296,11 @@ static int dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		struct sockaddr_nl from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
-				      .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = recvmsg(mnl_socket_get_fd(nl), &msg, 0);
+		ssize_t n = nl_recv_kernel(mnl_socket_get_fd(nl), buf, sizeof(buf));
 		int r;
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
-			continue;
+			return (int)n;
 		r = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), cb, data);
 		if (r == MNL_CB_ERROR)
 			return errno ? -errno : -EBADMSG;

@@ -4,6 +4,9 @@
  * is accepted only when it comes from the kernel (sender port 0) and carries
  * the sequence number we chose at random (SECURITY-CHECKLIST item 28). */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -49,6 +52,49 @@ void nl_close(struct nl *nl)
 	nl->sock = NULL;
 }
 
+ssize_t nl_recv_kernel(int fd, void *buf, size_t len)
+{
+	for (;;) {
+		struct sockaddr_nl from;
+		struct iovec iov = { buf, len };
+		struct msghdr msg = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+		};
+		ssize_t n = recvmsg(fd, &msg, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		}
+		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+			continue;	/* not from the kernel: ignore it */
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		return n;
+	}
+}
+
+int nl_open_in(struct nl *nl, int bus, int nsfd)
+{
+	int hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), r;
+
+	if (hostfd < 0)
+		return -errno;
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(hostfd);
+		return r;
+	}
+	r = nl_open(nl, bus);
+	/* Never go on standing in the wrong place. */
+	if (setns(hostfd, CLONE_NEWNET) < 0)
+		_exit(125);
+	close(hostfd);
+	return r;
+}
+
 int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	/* Large enough for a link dump page; MNL_SOCKET_BUFFER_SIZE is 8 KiB. */
@@ -64,23 +110,10 @@ int nl_request(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
-		struct sockaddr_nl from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr msg = {
-			.msg_name = &from, .msg_namelen = sizeof(from),
-			.msg_iov = &iov, .msg_iovlen = 1,
-		};
-		ssize_t n = recvmsg(fd, &msg, 0);
+		ssize_t n = nl_recv_kernel(fd, buf, sizeof(buf));
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		}
-		if (msg.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
-		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
-			continue;	/* not from the kernel: ignore it */
+		if (n < 0)
+			return (int)n;
 		r = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
 		/* A WireGuard GET_DEVICE answer carries the private key. */
 		explicit_bzero(buf, (size_t)n);

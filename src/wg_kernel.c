@@ -229,7 +229,7 @@ int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
 	struct ifinfomsg *ifi;
 	struct nlattr *info;
 	uint16_t family;
-	int hostfd = -1, r;
+	int r;
 
 	/* 1. The interface, made in the tunnel namespace from the host's. */
 	if ((r = nl_open(&rt, NETLINK_ROUTE)) < 0) {
@@ -256,16 +256,8 @@ int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
 	}
 
 	/* 2. Its configuration, from a generic netlink socket made inside. */
-	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (hostfd < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		snprintf(why, whylen, "cannot enter the tunnel namespace: %s", strerror(errno));
-		goto out;
-	}
-	r = nl_open(&genl, NETLINK_GENERIC);
-	if (setns(hostfd, CLONE_NEWNET) < 0)
-		_exit(EXIT_FAILURE);	/* never go on standing in the wrong place */
-	if (r < 0 || (r = wgnl_family(&genl, &family)) < 0) {
+	if ((r = nl_open_in(&genl, NETLINK_GENERIC, nsfd)) < 0 ||
+	    (r = wgnl_family(&genl, &family)) < 0) {
 		snprintf(why, whylen, "cannot reach the WireGuard module over netlink: %s", strerror(-r));
 		goto out;
 	}
@@ -279,8 +271,6 @@ int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
 out:
 	explicit_bzero(buf, sizeof(buf));
 	nl_close(&genl);
-	if (hostfd >= 0)
-		close(hostfd);
 	/* On failure the interface is left to the caller's undo: it lives in a
 	 * namespace that is either unpublished (and dies with us) or rebuilt. */
 	return r;
@@ -327,22 +317,10 @@ int wg_kernel_stats(int nsfd, const char *ifname, struct uapi_stats *st)
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 	uint16_t family;
-	int hostfd, r;
+	int r;
 
 	memset(st, 0, sizeof(*st));
-	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (hostfd < 0)
-		return -errno;
-	if (setns(nsfd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		close(hostfd);
-		return r;
-	}
-	r = nl_open(&genl, NETLINK_GENERIC);
-	if (setns(hostfd, CLONE_NEWNET) < 0)
-		_exit(EXIT_FAILURE);
-	close(hostfd);
-	if (r < 0 || (r = wgnl_family(&genl, &family)) < 0)
+	if ((r = nl_open_in(&genl, NETLINK_GENERIC, nsfd)) < 0 || (r = wgnl_family(&genl, &family)) < 0)
 		goto out;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family;
