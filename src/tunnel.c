@@ -57,6 +57,7 @@ struct parser {
 	struct peer *peer;	/* current peer: in t->peers, or &scratch past the limit */
 	bool public_key_ok;
 	bool too_many_peers_reported;
+	size_t peer_room;	/* entries in t->peers once allocated */
 	/* Peers past TUNNEL_MAX_PEERS are still parsed, so their errors are
 	 * reported too, into this throw-away entry (wiped at the end). */
 	struct peer scratch;
@@ -501,9 +502,11 @@ static void start_peer(struct parser *p)
 		if (!p->too_many_peers_reported)
 			fail(p, "more than %d [Peer] sections", TUNNEL_MAX_PEERS);
 		p->too_many_peers_reported = true;
-	} else if (!t->peers && !(t->peers = calloc(TUNNEL_MAX_PEERS, sizeof *t->peers))) {
-		/* Allocated once at full size: growing with realloc would leave
-		 * copies of keys in freed memory. */
+	} else if (t->n_peers >= p->peer_room) {
+		fail(p, "internal error: more [Peer] sections than section headers");
+	} else if (!t->peers && !(t->peers = calloc(p->peer_room, sizeof *t->peers))) {
+		/* Allocated once, at the size counted before parsing: growing
+		 * with realloc would leave copies of keys in freed memory. */
 		fail(p, "out of memory");
 	} else {
 		p->peer = &t->peers[t->n_peers++];
@@ -586,6 +589,20 @@ bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fna
 
 	p = &parser;
 	memset(t, 0, sizeof *t);
+	/* Every [Peer] starts a line with '[': counting those lines bounds the
+	 * peers, so a one-peer file costs one entry (5 KB), not the maximum,
+	 * on every launch. */
+	for (size_t i = 0; i < len && p->peer_room < TUNNEL_MAX_PEERS; i++) {
+		size_t j = i;
+		while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\r'))
+			j++;
+		if (j < len && buf[j] == '[')
+			p->peer_room++;
+		const char *nl = memchr(buf + j, '\n', len - j);
+		if (!nl)
+			break;
+		i = (size_t)(nl - buf);
+	}
 	while (pos < len) {
 		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - buf) : len;
