@@ -27,6 +27,12 @@ alive() { [ -r /proc/$1/stat ] && ! grep -q '^[0-9]* (.*) Z' /proc/$1/stat 2>/de
 
 # ---- setup -----------------------------------------------------------------
 
+# The policy every test starts from and returns to: alice (group wgt-team) may
+# use work and over, bob may use other only (line 3 denies him work).
+default_policy() {
+	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+}
+
 setup() {
 	install -d -m 0755 "$T_PREFIX" "$T_PREFIX/bin"
 	install -m 4755 -o root -g root "$BUILD/wgrun" "$T_BIN"
@@ -163,7 +169,7 @@ test_tunnel_without_dns_gets_no_nameserver() {
 	r=$(wgrun_as $T_USER nodns -- grep -c nameserver /etc/resolv.conf)
 	$T_BIN --down nodns >/dev/null 2>&1
 	rm -f $T_CONF/tunnels/nodns.conf
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	check "nameservers inside: $r" [ "$r" = 0 ] && ok
 }
 
@@ -223,7 +229,7 @@ test_endpoint_host_name_is_resolved() {
 	got=$(wgrun_as $T_USER named -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
 	$T_BIN --down named >/dev/null 2>&1
 	rm -f $T_CONF/tunnels/named.conf
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	check "through a tunnel whose Endpoint is 'localhost': [$got]" [ "$got" = 10.77.0.8 ] && ok
 }
 
@@ -318,7 +324,7 @@ test_unknown_tunnel_is_refused() {
 	write_policy "permit $T_USER ghost work"
 	refused "unknown tunnel 'ghost'" wgrun_as $T_USER ghost -- true
 	local r=$?
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	[ $r = 0 ] && ! tunnel_exists ghost && ok
 }
 
@@ -450,7 +456,7 @@ test_group_or_world_readable_tunnel_file_is_refused() {
 	chmod 640 $T_CONF/tunnels/other.conf
 	[ $r = 0 ] && { refused "readable by group or others" wgrun_as $T_USER other -- true; r=$?; }
 	chmod 600 $T_CONF/tunnels/other.conf
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	[ $r = 0 ] && ! tunnel_exists other && ok
 }
 
@@ -459,7 +465,7 @@ test_postup_in_tunnel_file_is_refused_and_nothing_runs() {
 	write_policy "permit $T_USER hook"
 	local err
 	err=$(wgrun_as $T_USER hook -- true 2>&1)
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	rm -f $T_CONF/tunnels/hook.conf
 	check "message: [$err]" grep -q "hook.conf line [0-9]*: PostUp" <<<"$err" &&
 	check "the hook ran" [ ! -e $OUT/hook-ran ] && ! tunnel_exists hook && ok
@@ -471,7 +477,7 @@ test_bad_key_is_reported_without_echoing_it() {
 	write_policy "permit $T_USER badkey"
 	local err
 	err=$(wgrun_as $T_USER badkey -- true 2>&1)
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	rm -f $T_CONF/tunnels/badkey.conf
 	check "names file and line: [$err]" grep -q "badkey.conf line 3" <<<"$err" &&
 	check "echoes the value" not grep -q SECRET <<<"$err" && ok
@@ -529,7 +535,7 @@ test_stopped_launch_does_not_block_another_user() {
 	got=$(timeout 20 setpriv --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env \
 		"$T_BIN" work -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
 	kill -CONT $pid; wait $pid 2>/dev/null
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	check "launch while another user's wgrun is stopped: [$got]" [ "$got" = 10.77.0.2 ] && ok
 }
 
@@ -607,7 +613,7 @@ test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
 	masked=$(wgrun_as $T_USER work -- ls /run/dbus)
 	rm -f /run/dbus/wgt-bus.$$; [ -n "$made_dbus" ] && rmdir /run/dbus
 	$T_BIN --down open >/dev/null 2>&1; rm -f $T_CONF/tunnels/open.conf
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	check "peer reached a listener with AllowInbound: [$r]" [ "$r" = 200 ] &&
 	check "system bus directory with SystemBus: [$bus]" grep -q "wgt-bus" <<<"$bus" &&
 	check "system bus directory without: [$masked]" [ -z "$masked" ] && ok
@@ -749,7 +755,7 @@ test_check_reports_every_problem_with_file_and_line() {
 	out=$($T_BIN --check 2>&1); rc=$?
 	chmod 0600 $T_CONF/tunnels/work.conf
 	rm -f $T_CONF/tunnels/broken.conf $T_CONF/tunnels/nodns2.conf
-	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
+	default_policy
 	check "exit $rc" [ $rc = 1 ] &&
 	check "malformed rule: [$out]" grep -q "$T_CONF/policy line 2:" <<<"$out" &&
 	check "bad key in broken.conf" grep -q "broken.conf line [0-9]*: PublicKey is not a valid" <<<"$out" &&
