@@ -586,7 +586,7 @@ test_nothing_leaves_through_an_interface_root_adds_inside() {
 }
 
 test_peer_cannot_open_connections_to_listeners_inside() {
-	wgrun_as $T_USER work -- python3 -m http.server 9000 --bind 10.77.0.2 >/dev/null 2>&1 &
+	wgrun_as $T_USER work -- python3 -m http.server 9000 --bind 10.77.0.2 --directory / >/dev/null 2>&1 &
 	local bg=$! r inside
 	sleep 1
 	r=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.2:9000/ 2>&1)
@@ -603,7 +603,7 @@ test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
 	local made_dbus=
 	[ -d /run/dbus ] || { mkdir /run/dbus; made_dbus=1; }
 	touch /run/dbus/wgt-bus.$$
-	wgrun_as $T_USER open -- python3 -m http.server 9001 --bind 10.77.0.9 >/dev/null 2>&1 &
+	wgrun_as $T_USER open -- python3 -m http.server 9001 --bind 10.77.0.9 --directory / >/dev/null 2>&1 &
 	local bg=$! r bus
 	sleep 1
 	r=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.9:9001/ 2>&1)
