@@ -69,16 +69,29 @@ peer_up() {
 	PEER_PID=$!
 	local i
 	for i in $(seq 100); do [ -S /var/run/wireguard/$PEER_IF.sock ] && break; sleep 0.05; done
-	wg set $PEER_IF listen-port $PEER_PORT private-key <(printf '%s' "$PEER_KEY")
-	ip link set $PEER_IF netns $PEER_NS
-	ip -n $PEER_NS addr add 10.77.0.1/24 dev $PEER_IF
-	ip -n $PEER_NS addr add fd77::1/64 dev $PEER_IF nodad
-	ip -n $PEER_NS link set $PEER_IF up
+	[ -S /var/run/wireguard/$PEER_IF.sock ] || peer_failed "wireguard-go never made its control socket"
+	wg set $PEER_IF listen-port $PEER_PORT private-key <(printf '%s' "$PEER_KEY") ||
+		peer_failed "wg set on the peer failed"
+	{ ip link set $PEER_IF netns $PEER_NS &&
+	  ip -n $PEER_NS addr add 10.77.0.1/24 dev $PEER_IF &&
+	  ip -n $PEER_NS addr add fd77::1/64 dev $PEER_IF nodad &&
+	  ip -n $PEER_NS link set $PEER_IF up; } || peer_failed "cannot configure the peer's interface"
 	ip netns exec $PEER_NS python3 "$TESTS/peer_services.py" >/dev/null 2>&1 &
 	PEER_SVC_PID=$!
 	for i in $(seq 100); do
 		ip netns exec $PEER_NS ss -ltn 2>/dev/null | grep -q ':8080 ' && break; sleep 0.05
 	done
+	ip netns exec $PEER_NS ss -ltn 2>/dev/null | grep -q ':8080 ' ||
+		peer_failed "the peer's HTTP service never listened"
+	ip netns exec $PEER_NS ss -lun 2>/dev/null | grep -q ':53 ' ||
+		peer_failed "the peer's DNS responder never listened"
+}
+
+# Without a peer every traffic test would fail for the wrong reason, or pass
+# vacuously: stop the whole run instead.
+peer_failed() {
+	echo "test peer set-up failed: $*" >&2
+	exit 1
 }
 
 peer_down() {
