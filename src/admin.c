@@ -20,15 +20,12 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 
 #include "admin.h"
 #include "backend.h"
 #include "cfgfile.h"
+#include "child.h"
 #include "conf.h"
-#include "hygiene.h"
 #include "config.h"
 #include "log.h"
 #include "netns.h"
@@ -295,51 +292,36 @@ static void query_stats(const char *name, const struct record *rec, struct uapi_
 	close(fd);
 }
 
+struct stats_job {
+	const char *name;
+	const struct record *rec;
+};
+
+static int stats_child(void *arg, void *out, size_t n)
+{
+	const struct stats_job *job = arg;
+
+	if (n != sizeof(struct uapi_stats))
+		return -EINVAL;
+	query_stats(job->name, job->rec, out);
+	return 0;
+}
+
 /* Figures are a courtesy, and asking for them must not let the caller hurt
  * a daemon other users share: the caller owns our real uid and could stop
  * us while we hold a connection to it, many times over, until the daemon
- * runs out of descriptors. So a child whose every id is root, out of the
- * caller's session and cgroups, asks; we wait at most 2 s, then kill it. */
+ * runs out of descriptors. So a root child, out of the caller's reach from
+ * its first instruction, asks; we wait at most 2 s, then kill it. */
 static void fetch_stats(const char *name, const struct record *rec, struct uapi_stats *st)
 {
-	char why[256];
-	struct pollfd pfd;
-	size_t got = 0;
-	int p[2];
-	pid_t pid;
+	struct stats_job arg = { name, rec };
+	struct child_job job = {
+		.ids = CHILD_ROOT, .timeout_ms = 2000, .fn = stats_child, .arg = &arg,
+	};
+	bool answered;
 
-	memset(st, 0, sizeof(*st));
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return;
-	pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return;
-	}
-	if (pid == 0) {
-		struct uapi_stats mine;
-		close(p[0]);
-		if (hygiene_become_root() < 0 || setsid() < 0 || hygiene_signals() < 0 ||
-		    hygiene_root_child(why, sizeof(why)) < 0)
-			_exit(1);
-		query_stats(name, rec, &mine);
-		_exit(write(p[1], &mine, sizeof(mine)) == sizeof(mine) ? 0 : 1);
-	}
-	close(p[1]);
-	pfd.fd = p[0];
-	pfd.events = POLLIN;
-	while (got < sizeof(*st) && poll(&pfd, 1, 2000) == 1) {
-		ssize_t n = read(p[0], (char *)st + got, sizeof(*st) - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got != sizeof(*st))
+	if (child_run(&job, st, sizeof(*st), &answered) < 0 || !answered)
 		memset(st, 0, sizeof(*st));
-	close(p[0]);
-	(void)kill(pid, SIGKILL);	/* already gone, or stuck: either way, done */
-	(void)waitpid(pid, NULL, 0);
 }
 
 static void print_header(void)

@@ -42,6 +42,18 @@ static int dir_ok(int fd, const char *path, char *why, size_t whylen)
 	return 0;
 }
 
+/* The host's / as it was at start. A launch re-reads its configuration
+ * after it has made the command's mount namespace, where /etc is an overlay
+ * of ours; walking from this descriptor still reads the host's files. */
+static int root_fd = -1;
+
+int cfgfile_pin_root(void)
+{
+	if (root_fd < 0)
+		root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return root_fd < 0 ? -errno : 0;
+}
+
 /* Open the absolute directory path component by component; returns an
  * O_PATH descriptor of the last one or a negative errno. */
 static int open_dir_checked(const char *path, char *why, size_t whylen)
@@ -54,7 +66,8 @@ static int open_dir_checked(const char *path, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: not an absolute path", path);
 		return -EINVAL;
 	}
-	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = root_fd >= 0 ? openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC) :
+			    open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(why, whylen, "/: %s", strerror(errno));
 		return -errno;

@@ -23,6 +23,10 @@ int cfgfile_read(const char *dir, const char *name, bool secret, size_t max,
 		 char **buf, size_t *len, struct cfg_identity *id,
 		 char *why, size_t whylen);
 
+/* Walk every later path from the current / (the host's, at start), whatever
+ * mount namespace we stand in then. 0 or -errno. */
+int cfgfile_pin_root(void);
+
 /* Wipe and free a buffer from cfgfile_read. */
 void cfgfile_release(char *buf, size_t len);
 

@@ -47,3 +47,26 @@ int conf_load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src,
 	src->t = t;
 	return r;
 }
+
+int conf_tunnel_unchanged(const struct tunnel_src *src, char *why, size_t whylen)
+{
+	char file[TUNNEL_NAME_MAX + 8], *buf;
+	struct cfg_identity id;
+	size_t len;
+	uint64_t hash;
+	int r;
+
+	snprintf(file, sizeof(file), "%s.conf", src->name);
+	r = cfgfile_read(WGRUN_CONFDIR "/tunnels", file, true, CFG_TUNNEL_MAX, &buf, &len, &id,
+			 why, whylen);
+	if (r < 0)
+		return r;
+	hash = record_hash(buf, len);
+	cfgfile_release(buf, len);
+	if (hash != src->hash || memcmp(&id, &src->id, sizeof(id))) {
+		snprintf(why, whylen, "tunnel file %s/tunnels/%s changed during the launch",
+			 WGRUN_CONFDIR, file);
+		return -ESTALE;
+	}
+	return 0;
+}

@@ -17,4 +17,8 @@ int conf_load_policy(struct policy *p, report_fn report, void *ctx, char *why, s
 int conf_load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src,
 		     report_fn report, void *ctx, char *why, size_t whylen);
 
+/* Is CONFDIR/tunnels/NAME.conf still the file src was read from (identity and
+ * contents), and still safe to read? 0, -ESTALE with why, or -errno with why. */
+int conf_tunnel_unchanged(const struct tunnel_src *src, char *why, size_t whylen);
+
 #endif

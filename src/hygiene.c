@@ -38,20 +38,6 @@ void hygiene_close_from(int from)
 		close(fd);
 }
 
-int hygiene_become_root(void)
-{
-	uid_t r, e, s;
-	gid_t gr, ge, gs;
-
-	if (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-		return -errno;
-	if (getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0)
-		return -errno;
-	if (r || e || s || gr || ge || gs)
-		return -EPERM;
-	return 0;
-}
-
 static void join_root_cgroup(const char *procs)
 {
 	int fd = open(procs, O_WRONLY | O_CLOEXEC);
@@ -163,25 +149,64 @@ int hygiene_leave_cgroup(char *why, size_t whylen)
 	return 0;
 }
 
-/* Limits a root child sets whatever the caller left: values, and the least
- * it can work with when root lacks CAP_SYS_RESOURCE to raise a hard limit. */
+/* Limits a root child (and so the shared daemon it starts) takes, whatever
+ * the caller left: the kernel's own defaults where they matter, infinity
+ * where it has none, and low values that any sane hard limit admits for
+ * those that do not bind a root daemon. Without CAP_SYS_RESOURCE (root in
+ * some containers) a hard limit the caller lowered cannot be raised again;
+ * then the build is refused, naming the limit, rather than made under it. */
 static const struct {
 	int res;
 	const char *name;
-	rlim_t want, least;
+	rlim_t soft, hard;
 } child_limits[] = {
 	{ RLIMIT_CPU, "RLIMIT_CPU", RLIM_INFINITY, RLIM_INFINITY },
 	{ RLIMIT_FSIZE, "RLIMIT_FSIZE", RLIM_INFINITY, RLIM_INFINITY },
 	{ RLIMIT_DATA, "RLIMIT_DATA", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_AS, "RLIMIT_AS", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_STACK, "RLIMIT_STACK", 8 << 20, 8 << 20 },
+	{ RLIMIT_STACK, "RLIMIT_STACK", 8 << 20, RLIM_INFINITY },
 	{ RLIMIT_CORE, "RLIMIT_CORE", 0, 0 },
-	{ RLIMIT_NOFILE, "RLIMIT_NOFILE", 1024, 256 },
-	{ RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK", 8 << 20, 0 },
-	{ RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING", 4096, 64 },
-	{ RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE", 819200, 0 },
+	{ RLIMIT_RSS, "RLIMIT_RSS", RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIMIT_NPROC, "RLIMIT_NPROC", 1024, 1024 },	/* root is exempt anyway */
+	{ RLIMIT_NOFILE, "RLIMIT_NOFILE", 1024, 4096 },
+	{ RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK", 64 << 10, 64 << 10 },
+	{ RLIMIT_AS, "RLIMIT_AS", RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIMIT_LOCKS, "RLIMIT_LOCKS", RLIM_INFINITY, RLIM_INFINITY },
+	{ RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING", 1024, 1024 },
+	{ RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE", 819200, 819200 },
+	{ RLIMIT_NICE, "RLIMIT_NICE", 0, 0 },
+	{ RLIMIT_RTPRIO, "RLIMIT_RTPRIO", 0, 0 },
 	{ RLIMIT_RTTIME, "RLIMIT_RTTIME", RLIM_INFINITY, RLIM_INFINITY },
 };
+
+static void limit_text(char *out, size_t n, rlim_t v)
+{
+	if (v == RLIM_INFINITY)
+		snprintf(out, n, "unlimited");
+	else
+		snprintf(out, n, "%llu", (unsigned long long)v);
+}
+
+/* Every limit of the table, exactly; 0, or -EPERM with why naming the first
+ * that cannot be had. */
+static int set_child_limits(char *why, size_t whylen)
+{
+	for (size_t i = 0; i < sizeof(child_limits) / sizeof(child_limits[0]); i++) {
+		struct rlimit want = { child_limits[i].soft, child_limits[i].hard }, cur;
+		char have[32], need[32];
+
+		if (setrlimit(child_limits[i].res, &want) == 0)
+			continue;
+		if (getrlimit(child_limits[i].res, &cur) < 0)
+			cur.rlim_max = 0;
+		limit_text(have, sizeof(have), cur.rlim_max);
+		limit_text(need, sizeof(need), want.rlim_max);
+		snprintf(why, whylen, "the caller's %s hard limit is too low to build a tunnel under it "
+			 "(%s, the shared daemon gets %s, and root here may not raise it)",
+			 child_limits[i].name, have, need);
+		return -EPERM;
+	}
+	return 0;
+}
 
 /* Utilization clamps are inherited too; -1 restores the defaults. Kernels
  * without CONFIG_UCLAMP_TASK refuse, and then there is nothing to reset. */
@@ -207,29 +232,8 @@ int hygiene_root_child(char *why, size_t whylen)
 {
 	cpu_set_t all;
 	struct sched_param sp = { 0 };
-	int fd;
+	int fd, r;
 
-	for (size_t i = 0; i < sizeof(child_limits) / sizeof(child_limits[0]); i++) {
-		struct rlimit want = { child_limits[i].want, child_limits[i].want }, cur;
-
-		if (child_limits[i].want == RLIM_INFINITY || child_limits[i].res == RLIMIT_STACK)
-			want.rlim_max = RLIM_INFINITY;
-		if (setrlimit(child_limits[i].res, &want) == 0)
-			continue;
-		/* Without CAP_SYS_RESOURCE a lowered hard limit stays lowered:
-		 * work under it only if it leaves enough, else refuse. */
-		if (getrlimit(child_limits[i].res, &cur) < 0 ||
-		    cur.rlim_max < child_limits[i].least) {
-			snprintf(why, whylen, "the caller's %s hard limit is too low to build a tunnel under it",
-				 child_limits[i].name);
-			return -EPERM;
-		}
-		cur.rlim_cur = cur.rlim_max < child_limits[i].want ? cur.rlim_max : child_limits[i].want;
-		if (setrlimit(child_limits[i].res, &cur) < 0) {
-			snprintf(why, whylen, "cannot set %s: %s", child_limits[i].name, strerror(errno));
-			return -errno;
-		}
-	}
 	/* Niceness, scheduling class, CPU affinity, I/O priority and OOM score
 	 * are inherited too; a caller could starve or doom the shared daemon. */
 	if (setpriority(PRIO_PROCESS, 0, 0) < 0 ||
@@ -264,7 +268,11 @@ int hygiene_root_child(char *why, size_t whylen)
 		return -errno;
 	}
 	reset_uclamp();
-	return hygiene_leave_cgroup(why, whylen);
+	/* Out of the caller's cgroups before anything slower: until then the
+	 * caller could freeze us (the job checks its age, child_age_ms). */
+	if ((r = hygiene_leave_cgroup(why, whylen)) < 0)
+		return r;
+	return set_child_limits(why, whylen);
 }
 
 int hygiene_signals(void)
@@ -282,23 +290,14 @@ int hygiene_signals(void)
 
 void hygiene_daemon(void)
 {
-	struct rlimit core = { 0, 0 }, nofile = { 1024, 1024 };
+	struct rlimit core = { 0, 0 };
 	int fd;
 
+	/* Every other limit is the root child's (hygiene_root_child). */
 	if (hygiene_signals() < 0)
 		_exit(117);
 	if (setrlimit(RLIMIT_CORE, &core) < 0)
 		_exit(116);
-	/* Raising the hard limit needs CAP_SYS_RESOURCE, which some systems
-	 * withhold even from root; then keep the hard limit and cap the soft. */
-	if (setrlimit(RLIMIT_NOFILE, &nofile) < 0) {
-		struct rlimit cur;
-		if (getrlimit(RLIMIT_NOFILE, &cur) < 0 || cur.rlim_max < 64)
-			_exit(115);
-		cur.rlim_cur = cur.rlim_max < 1024 ? cur.rlim_max : 1024;
-		if (setrlimit(RLIMIT_NOFILE, &cur) < 0)
-			_exit(115);
-	}
 	if (chdir("/") < 0)
 		_exit(114);
 	umask(022);

@@ -9,18 +9,15 @@ void hygiene_std_fds(void);
 /* Close every descriptor from `from` up. */
 void hygiene_close_from(int from);
 
-/* In a root child: every id and group root, its own session, so that the
- * caller can neither signal nor stop it; 0 or -errno. */
-int hygiene_become_root(void);
-
 /* Leave the caller's cgroups for the root of each hierarchy, so the caller
  * cannot freeze, kill or starve us; refuse when we could not. 0 or -errno. */
 int hygiene_leave_cgroup(char *why, size_t whylen);
 
-/* In the root creation child: fixed resource limits (refusing when a lowered
- * hard limit cannot be raised and leaves too little), default niceness,
- * scheduling class, affinity, I/O priority and OOM score, root cgroups.
- * Everything it starts inherits this. 0 or -errno with why. */
+/* In a root child: default niceness, scheduling class, affinity, I/O
+ * priority, OOM score and timer slack; out of the caller's cgroups; then a
+ * fixed table of resource limits, refusing (with why naming the limit) when a
+ * hard limit the caller lowered cannot be raised. Everything it starts
+ * inherits this. 0 or -errno with why. */
 int hygiene_root_child(char *why, size_t whylen);
 
 /* Default signal dispositions and an empty mask: the caller's choices of

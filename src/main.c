@@ -6,6 +6,7 @@
  * its own mounts, drop privileges once, no_new_privs, seccomp, exec.
  * There is no getenv, no locale and no helper program in the privileged part. */
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,66 @@ static void load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *s
 		die("cannot read tunnel '%s': %s", name, why);
 }
 
+/* Join the tunnel warm, or build it and join. The builder re-reads the
+ * tunnel file under its lock; when that changed since we read it (-ESTALE),
+ * read it again, resolve again, and retry, a few times. */
+static void join_or_build(const char *name, struct tunnel *t, struct tunnel_src *src,
+			  const struct caller *c)
+{
+	char why[512] = "";
+	int r;
+
+	for (int attempt = 1;; attempt++) {
+		load_tunnel(name, t, src);
+		if ((r = netns_join_warm(src, why, sizeof(why))) < 0)
+			die_errno(-r, "cannot check tunnel '%s'", name);
+		if (r > 0)
+			return;
+		if ((r = resolve_endpoints(t, c->uid, c->gid, why, sizeof(why))) < 0)
+			die("tunnel '%s': %s", name, why);
+		r = netns_create(src, why, sizeof(why));
+		if (r == -ESTALE && attempt < 3) {
+			tunnel_free(t);
+			continue;
+		}
+		if (r < 0) {
+			audit("create-failed tunnel=%s uid=%u user=%s reason=%s", name,
+			      (unsigned)c->uid, c->name, why);
+			die("cannot bring tunnel '%s' up: %s", name, why);
+		}
+		audit("created tunnel=%s uid=%u user=%s", name, (unsigned)c->uid, c->name);
+		if ((r = netns_join_warm(src, why, sizeof(why))) <= 0)
+			die("tunnel '%s' was built but is not usable: %s", name, why);
+		return;
+	}
+}
+
+/* The caller can hold us for as long as it likes between any two steps
+ * (SIGSTOP), so what let the launch go on is taken again right before the
+ * drop, on the files as they are now (SECURITY-CHECKLIST item 35): the
+ * policy decided afresh, the tunnel file still the one we joined. Both are
+ * read through the host's / (cfgfile_pin_root), not our /etc overlay; NSS
+ * reads the host's passwd and group through it (only resolv.conf and the
+ * hosts line of nsswitch.conf differ, and no path here is the caller's). */
+static unsigned decide_again(const struct caller *c, const struct tunnel_src *src,
+			     const char *cmdraw)
+{
+	struct policy policy = { 0 };
+	char why[512] = "";
+	unsigned line;
+	int r;
+
+	load_policy(&policy);
+	line = decide(&policy, c, src->name, cmdraw);
+	policy_free(&policy);
+	if ((r = conf_tunnel_unchanged(src, why, sizeof(why))) < 0) {
+		audit("launch refused uid=%u user=%s tunnel=%s command=%s reason=tunnel-file-changed",
+		      (unsigned)c->uid, c->name, src->name, cmdraw);
+		die("%s; launch again", why);
+	}
+	return line;
+}
+
 static void cmd_down(const struct caller *c, const char *name)
 {
 	char why[512] = "";
@@ -145,7 +206,7 @@ int main(int argc, char **argv)
 	struct policy policy = { 0 };
 	struct tunnel tunnel;
 	struct tunnel_src src;
-	char why[512] = "", cmdname[64], cmdraw[100];
+	char why[512] = "", cmdname[64], cmdraw[100], cwd[PATH_MAX];
 	unsigned rule_line;
 	const char *name;
 	char **cmd;
@@ -169,6 +230,8 @@ int main(int argc, char **argv)
 	privs_check_start();
 	if (ns_check_placement(why, sizeof(why)) < 0)
 		die("%s", why);
+	if (cfgfile_pin_root() < 0)
+		die_errno(errno, "cannot open /");
 
 	/* 2. Capture the caller once. */
 	privs_capture(&caller);
@@ -200,41 +263,42 @@ int main(int argc, char **argv)
 	log_escape(cmdname, sizeof(cmdname), cmd[0]);	/* for stderr */
 	log_field(cmdraw, sizeof(cmdraw), cmd[0]);	/* capped, one field in the log */
 
+	/* The working directory is taken by its path: after the mounts the
+	 * process's cwd still points into the host's /etc or /run underneath
+	 * (item 36), so it is entered again, as the caller, after the drop. */
+	if (!getcwd(cwd, sizeof(cwd)))
+		die("cannot tell the current working directory (%s); cd to one that exists",
+		    strerror(errno));
+
 	/* 4. Decide. Nothing has been created yet. */
 	load_policy(&policy);
-	rule_line = decide(&policy, &caller, name, cmdraw);
+	(void)decide(&policy, &caller, name, cmdraw);
 	policy_free(&policy);
 
 	/* 5. Read the tunnel; join warm, or build it and join. */
 	memset(&tunnel, 0, sizeof(tunnel));
-	load_tunnel(name, &tunnel, &src);
-	r = netns_join_warm(&src, why, sizeof(why));
-	if (r < 0)
-		die_errno(-r, "cannot check tunnel '%s'", name);
-	if (r == 0) {
-		if ((r = resolve_endpoints(&tunnel, caller.uid, caller.gid, why, sizeof(why))) < 0)
-			die("tunnel '%s': %s", name, why);
-		if ((r = netns_create(&src, why, sizeof(why))) < 0) {
-			audit("create-failed tunnel=%s uid=%u user=%s reason=%s", name,
-			      (unsigned)caller.uid, caller.name, why);
-			die("cannot bring tunnel '%s' up: %s", name, why);
-		}
-		audit("created tunnel=%s uid=%u user=%s", name, (unsigned)caller.uid, caller.name);
-		r = netns_join_warm(&src, why, sizeof(why));
-		if (r <= 0)
-			die("tunnel '%s' was built but is not usable: %s", name, why);
-	}
+	join_or_build(name, &tunnel, &src, &caller);
 
 	/* 6. The command's own mounts: resolv.conf, masks, sysfs. */
 	if ((r = mounts_setup(&tunnel, caller.uid, why, sizeof(why))) < 0)
 		die("%s", why);
+
+	/* 7. Decide again, on the policy and the tunnel file as they are now. */
+	rule_line = decide_again(&caller, &src, cmdraw);
 	tunnel_free(&tunnel);
 	audit("launch granted uid=%u user=%s tunnel=%s command=%s rule=%s/policy:%u",
 	      (unsigned)caller.uid, caller.name, name, cmdraw, WGRUN_CONFDIR, rule_line);
 	closelog();
 
-	/* 7. Drop, once; then no_new_privs, seccomp, and only then the PATH search. */
+	/* 8. Drop, once; then the working directory, entered as the caller in
+	 * the command's own view; no_new_privs, seccomp, the PATH search. */
 	privs_drop(&caller);
+	if (chdir(cwd) < 0) {
+		int err = errno;
+		log_escape(cmdname, sizeof(cmdname), cwd);	/* the caller's text */
+		die("cannot enter the working directory %s in the tunnel's view: %s", cmdname,
+		    strerror(err));
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die_errno(errno, "cannot set no_new_privs");
 	if ((r = filter_install()) < 0)

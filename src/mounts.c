@@ -138,8 +138,9 @@ static int unshare_as(uid_t uid)
 	/* euid 0 -> uid clears the effective set; saved uid 0 keeps permitted. */
 	if (setresuid((uid_t)-1, uid, (uid_t)-1) < 0)
 		return -errno;
-	capng_get_caps_process();
-	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SYS_ADMIN) < 0 ||
+	/* Unchecked, a failed read would apply whatever libcap-ng held before. */
+	if (capng_get_caps_process() < 0 ||
+	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SYS_ADMIN) < 0 ||
 	    capng_apply(CAPNG_SELECT_CAPS) < 0)
 		r = -EPERM;
 	else if (unshare(CLONE_NEWNS) < 0)
@@ -156,31 +157,31 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 	ssize_t hl = 0;
 	int r, fd;
 
-#define FAIL(...) do { snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)
+/* Every failure sets its own error (SECURITY-CHECKLIST item 37): a stale
+ * r, possibly 0, would let the launch go on with the host's /etc and /run. */
+#define FAIL(err, ...) do { r = (err); snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)
+#define FAIL_ERRNO(...) do { r = -errno; snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)
 	/* What we create here is for the command to read; privs_drop restores
 	 * the caller's umask before exec. */
 	umask(022);
 	/* ...and root's, not the caller's group: the egid is still theirs. */
-	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0) {
-		r = -errno;
-		FAIL("setresgid: %s", strerror(errno));
-	}
+	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0)
+		FAIL_ERRNO("setresgid: %s", strerror(errno));
 	if ((r = unshare_as(uid)) < 0)
-		FAIL("cannot create the command's mount namespace: %s", strerror(-r));
-	r = -errno;
+		FAIL(r, "cannot create the command's mount namespace: %s", strerror(-r));
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		FAIL("cannot make mounts slave: %s", strerror(errno));
+		FAIL_ERRNO("cannot make mounts slave: %s", strerror(errno));
 	if (mkdir(SCRATCH, 0700) < 0 && errno != EEXIST)
-		FAIL("mkdir %s: %s", SCRATCH, strerror(errno));
+		FAIL_ERRNO("mkdir %s: %s", SCRATCH, strerror(errno));
 	if (mount("wgrun", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755") < 0)
-		FAIL("cannot mount a scratch tmpfs: %s", strerror(errno));
+		FAIL_ERRNO("cannot mount a scratch tmpfs on %s: %s", SCRATCH, strerror(errno));
 	if (mkdir(SCRATCH "/etc", 0755) < 0 || mkdir(SCRATCH "/sys", 0755) < 0 ||
 	    mkdir(SCRATCH "/run", 0755) < 0)
-		FAIL("mkdir in scratch: %s", strerror(errno));
+		FAIL_ERRNO("mkdir in scratch: %s", strerror(errno));
 
 	if ((r = mounts_render_resolv(t, text, sizeof(text))) < 0 ||
 	    (r = write_file(SCRATCH "/etc/resolv.conf", text, (size_t)r)) < 0)
-		FAIL("cannot write resolv.conf: %s", strerror(-r));
+		FAIL(r, "cannot write resolv.conf: %s", strerror(-r));
 	fd = open("/etc/nsswitch.conf", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0) {
 		hl = read(fd, host, sizeof(host));
@@ -190,34 +191,27 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 	}
 	if ((r = mounts_render_nsswitch(host, (size_t)hl, text, sizeof(text))) < 0 ||
 	    (r = write_file(SCRATCH "/etc/nsswitch.conf", text, (size_t)r)) < 0)
-		FAIL("cannot write nsswitch.conf: %s", strerror(-r));
+		FAIL(r, "cannot write nsswitch.conf: %s", strerror(-r));
 	snprintf(opts, sizeof(opts), "lowerdir=%s/etc:/etc", SCRATCH);
-	if (mount("wgrun-etc", "/etc", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0) {
-		r = -errno;
-		FAIL("cannot layer the generated resolv.conf over /etc (overlayfs): %s", strerror(errno));
-	}
+	if (mount("wgrun-etc", "/etc", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0)
+		FAIL_ERRNO("cannot layer the generated resolv.conf over /etc (overlayfs): %s", strerror(errno));
 
-	if (mount("sysfs", SCRATCH "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
-		r = -errno;
-		FAIL("cannot mount sysfs for the tunnel namespace: %s", strerror(errno));
-	}
+	if (mount("sysfs", SCRATCH "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		FAIL_ERRNO("cannot mount sysfs for the tunnel namespace: %s", strerror(errno));
 	/* The host's cgroup tree, whatever its layout, bound back under the new sysfs. */
-	if (mount("/sys/fs/cgroup", SCRATCH "/sys/fs/cgroup", NULL, MS_BIND | MS_REC, NULL) < 0) {
-		r = -errno;
-		FAIL("cannot bind the cgroup tree: %s", strerror(errno));
-	}
-	if (mount(SCRATCH "/sys", "/sys", NULL, MS_MOVE, NULL) < 0) {
-		r = -errno;
-		FAIL("cannot place the tunnel's sysfs: %s", strerror(errno));
-	}
+	if (mount("/sys/fs/cgroup", SCRATCH "/sys/fs/cgroup", NULL, MS_BIND | MS_REC, NULL) < 0)
+		FAIL_ERRNO("cannot bind the cgroup tree: %s", strerror(errno));
+	if (mount(SCRATCH "/sys", "/sys", NULL, MS_MOVE, NULL) < 0)
+		FAIL_ERRNO("cannot place the tunnel's sysfs: %s", strerror(errno));
 	/* Last, since it covers the host's /run, where scratch itself lives. */
 	if ((r = runview_build(SCRATCH "/run", t->system_bus, text, sizeof(text))) < 0)
-		FAIL("%s", text);
+		FAIL(r, "%s", text);
 	/* The scratch tmpfs stays mounted under RUNDIR (root-only, 0700), out of
 	 * the command's reach; unmounting it would cost an RCU grace period on
 	 * every launch for nothing. */
 	r = 0;
 out:
 	return r;
+#undef FAIL_ERRNO
 #undef FAIL
 }

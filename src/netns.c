@@ -37,6 +37,8 @@
 #include <net/if.h>
 
 #include "backend.h"
+#include "child.h"
+#include "conf.h"
 #include "config.h"
 #include "hygiene.h"
 #include "log.h"
@@ -47,8 +49,8 @@
 #include "record.h"
 #include "rtnl.h"
 
-#define LOCK_TIMEOUT_MS 15000
-#define CREATE_TIMEOUT_MS 30000
+#define CREATE_TIMEOUT_MS WGRUN_CREATE_TIMEOUT_MS
+#define LOCK_TIMEOUT_MS (CREATE_TIMEOUT_MS / 2)
 
 static long long now_ms(void)
 {
@@ -165,8 +167,11 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 		goto cold;
 	}
 	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (hostfd < 0)
-		return -errno;
+	if (hostfd < 0) {
+		r = -errno;
+		close(nsfd);
+		return r;
+	}
 	if (setns(nsfd, CLONE_NEWNET) < 0) {
 		r = -errno;
 		close(hostfd);
@@ -334,45 +339,65 @@ static int pin(const char *path, int nsfd)
 	return 0;
 }
 
-static void write_sysctl(const char *path, const char *value)
+static int write_sysctl(const char *path, const char *value)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(value);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
 
 	if (fd < 0)
-		return;	/* IPv6 may be disabled: its keys are then absent */
-	(void)!write(fd, value, strlen(value));
-	close(fd);
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len)
+		r = -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	return r;
 }
 
-/* Settings a new namespace would otherwise copy from the host; we stand in it. */
-static void harden_sysctls(void)
+/* Settings a new namespace would otherwise copy from the host; we stand in
+ * it. A namespace that could not be hardened is not published. */
+static int harden_sysctls(char *why, size_t whylen)
 {
 	static const char *const zero[] = {
-		"/proc/sys/net/ipv4/ip_forward",
-		"/proc/sys/net/ipv4/conf/all/forwarding",
-		"/proc/sys/net/ipv4/conf/default/forwarding",
-		"/proc/sys/net/ipv4/conf/all/route_localnet",
-		"/proc/sys/net/ipv4/conf/default/route_localnet",
-		"/proc/sys/net/ipv4/conf/all/accept_redirects",
-		"/proc/sys/net/ipv4/conf/default/accept_redirects",
-		"/proc/sys/net/ipv4/conf/all/send_redirects",
-		"/proc/sys/net/ipv4/conf/default/send_redirects",
-		"/proc/sys/net/ipv4/conf/all/accept_source_route",
-		"/proc/sys/net/ipv4/conf/default/accept_source_route",
-		"/proc/sys/net/ipv6/conf/all/forwarding",
-		"/proc/sys/net/ipv6/conf/default/forwarding",
-		"/proc/sys/net/ipv6/conf/all/accept_ra",
-		"/proc/sys/net/ipv6/conf/default/accept_ra",
-		"/proc/sys/net/ipv6/conf/all/autoconf",
-		"/proc/sys/net/ipv6/conf/default/autoconf",
-		"/proc/sys/net/ipv6/conf/all/accept_redirects",
-		"/proc/sys/net/ipv6/conf/default/accept_redirects",
+		"ipv4/ip_forward",
+		"ipv4/conf/all/forwarding",
+		"ipv4/conf/default/forwarding",
+		"ipv4/conf/all/route_localnet",
+		"ipv4/conf/default/route_localnet",
+		"ipv4/conf/all/accept_redirects",
+		"ipv4/conf/default/accept_redirects",
+		"ipv4/conf/all/send_redirects",
+		"ipv4/conf/default/send_redirects",
+		"ipv4/conf/all/accept_source_route",
+		"ipv4/conf/default/accept_source_route",
+		"ipv6/conf/all/forwarding",
+		"ipv6/conf/default/forwarding",
+		"ipv6/conf/all/accept_ra",
+		"ipv6/conf/default/accept_ra",
+		"ipv6/conf/all/autoconf",
+		"ipv6/conf/default/autoconf",
+		"ipv6/conf/all/accept_redirects",
+		"ipv6/conf/default/accept_redirects",
 	};
+	char path[128];
+	int r;
 
-	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-		write_sysctl(zero[i], "0");
-	/* Unprivileged ICMP sockets: ping works without CAP_NET_RAW inside. */
-	write_sysctl("/proc/sys/net/ipv4/ping_group_range", "0 2147483647");
+	for (size_t i = 0; i <= sizeof(zero) / sizeof(zero[0]); i++) {
+		bool last = i == sizeof(zero) / sizeof(zero[0]);
+		/* Unprivileged ICMP sockets: ping works without CAP_NET_RAW inside. */
+		const char *key = last ? "ipv4/ping_group_range" : zero[i];
+
+		snprintf(path, sizeof(path), "/proc/sys/net/%s", key);
+		r = write_sysctl(path, last ? "0 2147483647" : "0");
+		/* A kernel booted with ipv6.disable=1 has no ipv6 keys at all. */
+		if (r == -ENOENT && !strncmp(key, "ipv6/", 5))
+			continue;
+		if (r < 0) {
+			snprintf(why, whylen, "cannot set net.%s in the tunnel namespace: %s",
+				 key, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
 }
 
 /* Addresses, link up, routes from AllowedIPs, as wg-quick derives them. */
@@ -426,6 +451,19 @@ static void delete_iface_in(int nsfd, const char *name)
 	nl_close(&nl);
 }
 
+/* Work the launch has given up on (a child frozen in the caller's cgroup
+ * before it could leave it, then released) is not done (item 34). */
+static int check_fresh(char *why, size_t whylen)
+{
+	long long age = child_age_ms();
+
+	if (age <= CREATE_TIMEOUT_MS)
+		return 0;
+	snprintf(why, whylen, "this creation was held for %lld s, longer than the %d s a launch waits; nothing was built",
+		 age / 1000, CREATE_TIMEOUT_MS / 1000);
+	return -ETIMEDOUT;
+}
+
 static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t whylen)
 {
 	char pinp[256], aliasp[256];
@@ -470,7 +508,11 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 		goto out;
 	}
 	/* Standing inside: settings and a route socket bound to this namespace. */
-	harden_sysctls();
+	if ((r = harden_sysctls(why, whylen)) < 0) {
+		if (setns(hostfd, CLONE_NEWNET) < 0)
+			_exit(EXIT_WGRUN);
+		goto out;
+	}
 	r = nl_open(&in, NETLINK_ROUTE);
 	if (r == 0) {
 		int lo;
@@ -482,13 +524,13 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 	/* The kill switch goes in before there is any interface to leak through. */
 	if (r == 0 && (r = nft_install(src->name, src->t->allow_inbound, !fresh)) < 0) {
 		if (setns(hostfd, CLONE_NEWNET) < 0)
-			_exit(EXIT_FAILURE);
+			_exit(EXIT_WGRUN);
 		snprintf(why, whylen, "cannot install the nftables kill switch in the tunnel namespace: %s",
 			 strerror(-r));
 		goto out;
 	}
 	if (setns(hostfd, CLONE_NEWNET) < 0)
-		_exit(EXIT_FAILURE);
+		_exit(EXIT_WGRUN);
 	if (r < 0) {
 		snprintf(why, whylen, "cannot bring up lo in the tunnel namespace: %s", strerror(-r));
 		goto out;
@@ -506,6 +548,9 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 	rec.ns_ino = id.ino;
 	rec.conf = src->id;
 	rec.conf_hash = src->hash;
+	/* Nothing is published later than the launch would wait for it. */
+	if ((r = check_fresh(why, whylen)) < 0)
+		goto undo;
 	if ((r = record_write(rundir_fd, src->name, &rec)) < 0) {
 		snprintf(why, whylen, "cannot write the tunnel record: %s", strerror(-r));
 		goto undo;
@@ -537,115 +582,93 @@ out:
 	return r;
 }
 
-/* The root child: report one status byte and a message to the parent. */
-static noreturn void creator(int out, const struct tunnel_src *src)
+static void report_none(void *ctx, const char *msg)
 {
-	char why[512] = "";
+	(void)ctx;
+	(void)msg;	/* the launch that asked has reported this file already */
+}
+
+/* Under the lock: the tunnel file as it is now, never the launch's copy,
+ * which may be stale. The launch resolved its Endpoint names; they stand
+ * only for the same bytes. -ESTALE when the file changed: the launch reads
+ * it again and retries. */
+static int reread_tunnel(const struct tunnel_src *old, struct tunnel *t, struct tunnel_src *src,
+			 char *why, size_t whylen)
+{
+	int errors = 0, r = conf_load_tunnel(old->name, t, src, report_none, &errors, why, whylen);
+
+	if (r == 0 && (src->hash != old->hash || memcmp(&src->id, &old->id, sizeof(src->id))))
+		r = -ESTALE;
+	if (r == -ESTALE || r == -EINVAL || r == -ENOENT)
+		snprintf(why, whylen, "tunnel file %s/tunnels/%s.conf changed during the launch",
+			 WGRUN_CONFDIR, old->name);
+	if (r < 0) {
+		tunnel_free(t);
+		return r == -EINVAL || r == -ENOENT ? -ESTALE : r;
+	}
+	for (size_t i = 0; i < t->n_peers && i < old->t->n_peers; i++)
+		t->peers[i].endpoint.addr = old->t->peers[i].endpoint.addr;
+	return 0;
+}
+
+/* The root child's job (child.c has made it root, in its own session, out
+ * of the caller's cgroups): lock, re-read, check warm again, build. */
+static int creator(void *arg, void *out, size_t n)
+{
+	const struct tunnel_src *launch = arg;
+	struct tunnel_src src;
+	struct tunnel t;
 	struct record rec;
+	char *why = out;
 	int rundir_fd, lockfd, r;
 
-	if ((r = hygiene_become_root()) < 0 || setsid() < 0 || hygiene_signals() < 0) {
-		snprintf(why, sizeof(why), "cannot become root for creation: %s", strerror(r < 0 ? -r : errno));
-		r = -EPERM;
-		goto report;
-	}
-	if ((r = hygiene_root_child(why, sizeof(why))) < 0)
-		goto report;
 	umask(077);
 	if (chdir("/") < 0) {
 		r = -errno;
-		snprintf(why, sizeof(why), "chdir /: %s", strerror(errno));
-		goto report;
+		snprintf(why, n, "chdir /: %s", strerror(-r));
+		return r;
 	}
-	rundir_fd = rundir_prepare(why, sizeof(why));
-	if (rundir_fd < 0) {
-		r = rundir_fd;
-		goto report;
-	}
-	lockfd = lock_tunnel(rundir_fd, src->name, why, sizeof(why));
-	if (lockfd < 0) {
-		r = lockfd;
-		goto report;
-	}
+	rundir_fd = rundir_prepare(why, n);
+	if (rundir_fd < 0)
+		return rundir_fd;
+	lockfd = lock_tunnel(rundir_fd, launch->name, why, n);
+	if (lockfd < 0)
+		return lockfd;
+	if ((r = check_fresh(why, n)) < 0 || (r = reread_tunnel(launch, &t, &src, why, n)) < 0)
+		return r;
 	/* Another launch may have built it while we waited for the lock. */
-	r = check_warm(rundir_fd, src, false, &rec, why, sizeof(why));
+	r = check_warm(rundir_fd, &src, false, &rec, why, n);
 	if (r == 0)
-		r = build(rundir_fd, src, why, sizeof(why));
+		r = build(rundir_fd, &src, why, n);
 	else if (r > 0)
 		r = 0;
 	else
-		snprintf(why, sizeof(why), "cannot check tunnel '%s': %s", src->name, strerror(-r));
-report:
-	{
-		unsigned char status = r < 0 ? (unsigned char)-r : 0;
-		struct iovec iov[2] = { { &status, 1 }, { why, strlen(why) } };
-		(void)!writev(out, iov, 2);
-	}
-	_exit(r < 0 ? 1 : 0);
+		snprintf(why, n, "cannot check tunnel '%s': %s", launch->name, strerror(-r));
+	tunnel_free(&t);
+	return r;	/* the lock goes with the process */
 }
 
 int netns_create(const struct tunnel_src *src, char *why, size_t whylen)
 {
-	char buf[600];
-	size_t len = 0;
-	long long deadline = now_ms() + CREATE_TIMEOUT_MS;
-	int p[2];
-	pid_t pid;
+	struct child_job job = {
+		.ids = CHILD_ROOT, .timeout_ms = CREATE_TIMEOUT_MS, .fn = creator, .arg = (void *)src,
+	};
+	char msg[512];
+	bool answered;
+	int r = child_run(&job, msg, sizeof(msg), &answered);
 
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(why, whylen, "pipe: %s", strerror(errno));
-		return -errno;
-	}
-	pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-		snprintf(why, whylen, "cannot fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return err;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		creator(p[1], src);
-	}
-	close(p[1]);
-	for (;;) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
-		long long left = deadline - now_ms();
-		int n;
-
-		if (left <= 0) {
-			close(p[0]);
-			snprintf(why, whylen, "building tunnel '%s' took longer than %d s",
-				 src->name, CREATE_TIMEOUT_MS / 1000);
-			return -ETIMEDOUT;
-		}
-		n = poll(&pfd, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (n == 0)
-			continue;
-		ssize_t got = read(p[0], buf + len, sizeof(buf) - 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		len += (size_t)got;
-		if (len == sizeof(buf) - 1)
-			break;
-	}
-	close(p[0]);
-	/* The child has written its status and is exiting: reaping is immediate. */
-	(void)waitpid(pid, NULL, 0);
-	buf[len] = '\0';
-	if (len == 0) {
+	msg[sizeof(msg) - 1] = '\0';
+	if (answered)
+		snprintf(why, whylen, "%s", msg);
+	else if (r == -ETIMEDOUT)
+		snprintf(why, whylen, "building tunnel '%s' took longer than %d s", src->name,
+			 CREATE_TIMEOUT_MS / 1000);
+	else if (r == -ECHILD)
 		snprintf(why, whylen, "the process building tunnel '%s' died", src->name);
-		return -EIO;
-	}
-	snprintf(why, whylen, "%s", buf + 1);
-	return buf[0] ? -(int)(unsigned char)buf[0] : 0;
+	else
+		snprintf(why, whylen, "cannot start the process that builds tunnel '%s': %s",
+			 src->name, strerror(-r));
+	return r;
 }
 
 /* ---- teardown ---- */

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <linux/netlink.h>
 
+#include "log.h"
 #include "nl.h"
 
 int nl_open(struct nl *nl, int bus)
@@ -90,7 +91,7 @@ int nl_open_in(struct nl *nl, int bus, int nsfd)
 	r = nl_open(nl, bus);
 	/* Never go on standing in the wrong place. */
 	if (setns(hostfd, CLONE_NEWNET) < 0)
-		_exit(125);
+		_exit(EXIT_WGRUN);
 	close(hostfd);
 	return r;
 }

@@ -30,4 +30,9 @@ void privs_capture(struct caller *c);
  * verify nothing can be regained (item 14). Dies on any failure. */
 void privs_drop(const struct caller *c);
 
+/* After the drop: effective, permitted, inheritable and ambient sets empty,
+ * bounding set CAP_NET_RAW only. 0, -EPERM when something remains, or
+ * another -errno when the sets cannot be read (fail closed on either). */
+int privs_verify_dropped(void);
+
 #endif

@@ -45,7 +45,8 @@ int rtnl_link_get(struct nl *nl, const char *name, int *ifindex, unsigned *flags
 
 	if (strlen(name) >= IFNAMSIZ)
 		return -EINVAL;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, name))
+		return -EMSGSIZE;
 	err = nl_request(nl, nlh, link_cb, &r);
 	if (err < 0)
 		return err;
@@ -67,8 +68,8 @@ static int link_change(struct nl *nl, int ifindex, unsigned flags, unsigned chan
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = flags;
 	ifi->ifi_change = change;
-	if (mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (mtu && !mnl_attr_put_u32_check(nlh, sizeof(buf), IFLA_MTU, mtu))
+		return -EMSGSIZE;
 	return nl_request(nl, nlh, NULL, NULL);
 }
 
@@ -103,8 +104,9 @@ int rtnl_link_move(struct nl *nl, int ifindex, int nsfd, const char *newname)
 		return -EINVAL;
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, newname);
+	if (!mnl_attr_put_u32_check(nlh, sizeof(buf), IFLA_NET_NS_FD, (uint32_t)nsfd) ||
+	    !mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, newname))
+		return -EMSGSIZE;
 	return nl_request(nl, nlh, NULL, NULL);
 }
 
@@ -123,10 +125,11 @@ int rtnl_addr_add(struct nl *nl, int ifindex, const struct ipprefix *p)
 	 * wait would hold IPv6 back for a second after every creation. */
 	if (p->addr.family == AF_INET6)
 		ifa->ifa_flags = IFA_F_NODAD;
-	mnl_attr_put(nlh, IFA_LOCAL, alen, p->addr.bytes);
-	mnl_attr_put(nlh, IFA_ADDRESS, alen, p->addr.bytes);
-	if (p->addr.family == AF_INET6)
-		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	if (!mnl_attr_put_check(nlh, sizeof(buf), IFA_LOCAL, alen, p->addr.bytes) ||
+	    !mnl_attr_put_check(nlh, sizeof(buf), IFA_ADDRESS, alen, p->addr.bytes) ||
+	    (p->addr.family == AF_INET6 &&
+	     !mnl_attr_put_u32_check(nlh, sizeof(buf), IFA_FLAGS, IFA_F_NODAD)))
+		return -EMSGSIZE;
 	return nl_request(nl, nlh, NULL, NULL);
 }
 
@@ -143,8 +146,8 @@ int rtnl_route_add(struct nl *nl, int ifindex, const struct ipprefix *p)
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
-	if (p->plen)
-		mnl_attr_put(nlh, RTA_DST, alen, p->addr.bytes);
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	if ((p->plen && !mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, p->addr.bytes)) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)ifindex))
+		return -EMSGSIZE;
 	return nl_request(nl, nlh, NULL, NULL);
 }

@@ -178,8 +178,9 @@ int runview_build(const char *scratch_run, bool system_bus, char *why, size_t wh
 	*why = '\0';
 	keep_system_bus = system_bus;
 	if (mount("wgrun-run", scratch_run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0) {
-		snprintf(why, whylen, "cannot mount a tmpfs for /run: %s", strerror(errno));
-		return -errno;
+		r = -errno;
+		snprintf(why, whylen, "cannot mount a tmpfs for /run: %s", strerror(-r));
+		return r;
 	}
 	if ((r = mirror("/run", scratch_run, "", 0, why, whylen)) < 0)
 		return r;
@@ -191,8 +192,9 @@ int runview_build(const char *scratch_run, bool system_bus, char *why, size_t wh
 	}
 	if (mount(NULL, scratch_run, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0 ||
 	    mount(scratch_run, "/run", NULL, MS_MOVE, NULL) < 0) {
-		snprintf(why, whylen, "cannot place the command's /run: %s", strerror(errno));
-		return -errno;
+		r = -errno;
+		snprintf(why, whylen, "cannot place the command's /run: %s", strerror(-r));
+		return r;
 	}
 	return 0;
 }

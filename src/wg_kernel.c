@@ -62,8 +62,9 @@ int wgnl_family(struct nl *genl, uint16_t *id)
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = CTRL_CMD_GETFAMILY;
 	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
 	*id = 0;
+	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME))
+		return -EMSGSIZE;
 	r = nl_request(genl, nlh, family_cb, id);
 	if (r == 0 && *id == 0)
 		r = -ENOENT;
@@ -92,7 +93,8 @@ static void start_message(struct builder *b)
 	g = mnl_nlmsg_put_extra_header(b->nlh, sizeof(*g));
 	g->cmd = WG_CMD_SET_DEVICE;
 	g->version = WG_GENL_VERSION;
-	mnl_attr_put_strz(b->nlh, WGDEVICE_A_IFNAME, b->ifname);
+	/* The name is at most IFNAMSIZ: it always fits an empty message. */
+	(void)mnl_attr_put_strz_check(b->nlh, b->size, WGDEVICE_A_IFNAME, b->ifname);
 	b->peers = b->peer = b->ips = NULL;
 }
 
@@ -241,12 +243,15 @@ int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "wireguard");
-	mnl_attr_nest_end(nlh, info);
-	r = nl_request(&rt, nlh, NULL, NULL);
+	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, ifname) ||
+	    !mnl_attr_put_u32_check(nlh, sizeof(buf), IFLA_NET_NS_FD, (uint32_t)nsfd) ||
+	    !(info = mnl_attr_nest_start_check(nlh, sizeof(buf), IFLA_LINKINFO)) ||
+	    !mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_INFO_KIND, "wireguard"))
+		r = -EMSGSIZE;
+	else {
+		mnl_attr_nest_end(nlh, info);
+		r = nl_request(&rt, nlh, NULL, NULL);
+	}
 	nl_close(&rt);
 	if (r == -EOPNOTSUPP)
 		return r;	/* no module: the caller tries the userspace backend */
@@ -328,8 +333,8 @@ int wg_kernel_stats(int nsfd, const char *ifname, struct uapi_stats *st)
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = WG_CMD_GET_DEVICE;
 	g->version = WG_GENL_VERSION;
-	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, ifname);
-	r = nl_request(&genl, nlh, stats_cb, st);
+	r = mnl_attr_put_strz_check(nlh, sizeof(buf), WGDEVICE_A_IFNAME, ifname) ?
+	    nl_request(&genl, nlh, stats_cb, st) : -EMSGSIZE;
 out:
 	nl_close(&genl);
 	return r;

@@ -1,0 +1,228 @@
+/* child.c - run one function in a child process, under a deadline.
+ *
+ * Safety requirements (SECURITY.md, items 8, 26, 27 and 34):
+ * - A root child is never, for one instruction, a process of the caller's.
+ *   A child forked by a setuid program has the caller's real uid until it
+ *   changes it, and the caller may SIGSTOP it at that instant and release
+ *   it hours later. So every uid and gid is made root *before* the fork and
+ *   the parent takes back exactly the ids it had after it.
+ * - Signals are blocked across the fork: a terminal's ^Z, ^C or hangup goes
+ *   to the whole foreground process group, with no permission check. The
+ *   child first leaves that group (setsid), then discards whatever arrived
+ *   meanwhile (a signal set to SIG_IGN loses its pending instances), and
+ *   only then takes default dispositions and an empty mask.
+ * - Then it leaves the caller's cgroups (a caller can freeze its own
+ *   delegated cgroup) and takes fixed limits and scheduling; a job that may
+ *   have been frozen before that can ask child_age_ms() and refuse work
+ *   that has gone stale.
+ * - The parent waits at most the job's deadline; when it gives up, it kills
+ *   and reaps the child. Killing the parent does not stop a root child.
+ * - A caller child drops to the caller's ids first thing, for work that must
+ *   not run as root (NSS look-ups). */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "hygiene.h"
+#include "log.h"
+
+static long long started_ms;	/* when the job was forked, CLOCK_BOOTTIME */
+
+static long long boot_ms(void)
+{
+	struct timespec ts;
+
+	/* BOOTTIME counts a suspend too: a job held across one is stale. */
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+long long child_age_ms(void)
+{
+	return boot_ms() - started_ms;
+}
+
+/* In a root child: no groups, a session of its own, nothing pending. */
+static int settle_root(char *why, size_t whylen)
+{
+	struct sigaction sa;
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+
+	if (setgroups(0, NULL) < 0 || getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0 ||
+	    r || e || s || gr || ge || gs) {
+		snprintf(why, whylen, "cannot become root: %s", strerror(errno ? errno : EPERM));
+		return -EPERM;
+	}
+	if (setsid() < 0) {
+		snprintf(why, whylen, "setsid: %s", strerror(errno));
+		return -EPERM;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	for (int sig = 1; sig < _NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);	/* SIGKILL/SIGSTOP refuse: fine */
+	if (hygiene_signals() < 0) {
+		snprintf(why, whylen, "cannot reset signals: %s", strerror(errno));
+		return -EPERM;
+	}
+	return hygiene_root_child(why, whylen);
+}
+
+static int settle_caller(const struct child_job *job)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(job->gid, job->gid, job->gid) < 0 ||
+	    setresuid(job->uid, job->uid, job->uid) < 0)
+		return -errno;
+	if (hygiene_signals() < 0)
+		return -errno;
+	return 0;
+}
+
+static _Noreturn void child_main(const struct child_job *job, int out, void *buf, size_t n)
+{
+	int status;
+
+	memset(buf, 0, n);
+	if (job->ids == CHILD_ROOT)
+		status = settle_root(buf, n);
+	else
+		status = settle_caller(job);
+	if (status == 0)
+		status = job->fn(job->arg, buf, n);
+	if (write(out, &status, sizeof(status)) != sizeof(status) || write(out, buf, n) != (ssize_t)n)
+		_exit(EXIT_WGRUN);
+	_exit(status < 0 ? EXIT_WGRUN : 0);
+}
+
+/* Read up to n bytes from fd until EOF or the deadline; bytes read, or -1
+ * when the deadline passed first. */
+static ssize_t read_until(int fd, void *buf, size_t n, long long deadline)
+{
+	size_t got = 0;
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long long left = deadline - boot_ms();
+		ssize_t r;
+		int p;
+
+		if (left <= 0)
+			return -1;
+		p = poll(&pfd, 1, (int)left);
+		if (p < 0 && errno != EINTR)
+			return (ssize_t)got;
+		if (p <= 0)
+			continue;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return (ssize_t)got;
+		got += (size_t)r;
+		if (got == n)
+			return (ssize_t)got;
+	}
+}
+
+/* Reap pid by the deadline, else kill it first: never leave it behind. */
+static void reap_bounded(pid_t pid, long long deadline)
+{
+	while (boot_ms() < deadline) {
+		pid_t w = waitpid(pid, NULL, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			return;
+		usleep(1000);
+	}
+	(void)kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Make every id root across the fork (root jobs only); false on failure. */
+struct saved_ids {
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+};
+
+static int ids_to_root(struct saved_ids *s)
+{
+	if (getresuid(&s->ru, &s->eu, &s->su) < 0 || getresgid(&s->rg, &s->eg, &s->sg) < 0)
+		return -errno;
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static void ids_back(const struct saved_ids *s)
+{
+	/* gid first: changing it needs the root euid we are about to give up. */
+	if (setresgid(s->rg, s->eg, s->sg) < 0 || setresuid(s->ru, s->eu, s->su) < 0)
+		die_errno(errno, "cannot take the caller's ids back after starting a child");
+}
+
+int child_run(const struct child_job *job, void *out, size_t n, bool *answered)
+{
+	struct saved_ids ids;
+	sigset_t all, old;
+	long long deadline;
+	int p[2], status = 0, r;
+	ssize_t got;
+	pid_t pid;
+
+	*answered = false;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
+		r = -errno;
+		goto fail_pipe;
+	}
+	if (job->ids == CHILD_ROOT && (r = ids_to_root(&ids)) < 0) {
+		(void)sigprocmask(SIG_SETMASK, &old, NULL);
+		goto fail_pipe;
+	}
+	started_ms = boot_ms();
+	deadline = started_ms + job->timeout_ms;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		child_main(job, p[1], out, n);
+	}
+	r = -errno;
+	if (job->ids == CHILD_ROOT)
+		ids_back(&ids);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return r;
+	}
+	got = read_until(p[0], &status, sizeof(status), deadline);
+	if (got == (ssize_t)sizeof(status))
+		got = read_until(p[0], out, n, deadline) == (ssize_t)n ? 0 : -1;
+	if (got == 0) {
+		*answered = true;
+		r = status;
+	} else {
+		r = boot_ms() >= deadline ? -ETIMEDOUT : -ECHILD;
+		memset(out, 0, n);
+		/* The deadline passed, or the child died: either way it goes. */
+		(void)kill(pid, SIGKILL);
+	}
+	close(p[0]);
+	reap_bounded(pid, deadline);
+	return r;
+fail_pipe:
+	close(p[0]);
+	close(p[1]);
+	return r;
+}
