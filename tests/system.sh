@@ -37,7 +37,11 @@ setup() {
 	install -d -m 0755 "$T_PREFIX" "$T_PREFIX/bin"
 	install -m 4755 -o root -g root "$BUILD/wgrun" "$T_BIN"
 	# helpers where the test users can run them, wherever the checkout is
-	install -m 0755 "$BUILD/noargv" "$BUILD/probe" "$T_PREFIX/bin/"
+	install -m 0755 "$BUILD/noargv" "$BUILD/probe" "$BUILD/childwatch" "$T_PREFIX/bin/"
+	# the same wgrun with a 3 s creation deadline, for the stale-work tests
+	if [ -n "${WGRUN_FAST_BUILD:-}" ]; then
+		install -m 4755 -o root -g root "$WGRUN_FAST_BUILD/wgrun" "$T_PREFIX/bin/wgrun-fast"
+	fi
 	make_users
 	peer_up
 	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" \
@@ -53,7 +57,8 @@ cleanup() {
 	peer_down
 	while umount -l "$T_RUN/ns" 2>/dev/null; do :; done
 	rm -rf "$OUT" "$T_CONF" "$T_RUN"
-	rm -f "$T_BIN" "$T_PREFIX/bin/noargv" "$T_PREFIX/bin/probe"
+	rm -f "$T_BIN" "$T_PREFIX/bin/noargv" "$T_PREFIX/bin/probe" "$T_PREFIX/bin/childwatch" \
+		"$T_PREFIX/bin/wgrun-fast"
 }
 trap cleanup EXIT
 
@@ -538,6 +543,199 @@ test_stopped_launch_does_not_block_another_user() {
 	kill -CONT $pid; wait $pid 2>/dev/null
 	default_policy
 	check "launch while another user's wgrun is stopped: [$got]" [ "$got" = 10.77.0.2 ] && ok
+}
+
+# ---- a caller who stops, freezes or starves its own launch (issue 9) ----------
+
+# hold_lock TUNNEL: root holds the tunnel's lock on fd 9, so a launch's
+# creation child waits for it; release_lock lets it go.
+hold_lock() { install -d -m 0700 $T_RUN; exec 9>"$T_RUN/$1.lock"; flock 9; }
+release_lock() { flock -u 9; exec 9>&-; }
+# launch_bg USER WGRUN ARGS...: a launch in the background whose $! is wgrun's
+# own pid (the background subshell execs setpriv, which execs wgrun)
+launch_bg() { local u=$1; shift; exec setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups --reset-env -- "$@"; }
+# creation_child PID: the child wgrun PID forked, once there (5 s at most)
+creation_child() {
+	local i c
+	for i in $(seq 500); do
+		c=$(cat /proc/$1/task/$1/children 2>/dev/null | awk '{print $1}')
+		[ -n "$c" ] && { echo "$c"; return 0; }
+		sleep 0.01
+	done
+	return 1
+}
+
+test_creation_child_is_out_of_the_callers_reach_from_its_first_instruction() {
+	# The attack as found: the caller starves its own launch (SCHED_IDLE on a
+	# CPU kept busy by a loop of its own) and tries to stop every child the
+	# moment it appears.
+	local i j r seen=0 sig=0 hog
+	for i in 1 2 3; do
+		$T_BIN --down work >/dev/null 2>&1
+		setpriv --reuid=$T_USER --regid=$(id -g $T_USER) --init-groups --reset-env \
+			taskset -c 0 sh -c 'while :; do :; done' & hog=$!
+		r=$(as_user $T_USER sh -c "taskset -c 0 chrt --idle 0 $T_BIN work -- true & exec taskset -c 1 $T_PREFIX/bin/childwatch \$! 20")
+		kill $hog; wait $hog 2>/dev/null
+		for j in $(seq 100); do pgrep -u $T_USER -x wgrun >/dev/null || break; sleep 0.1; done
+		set -- $r
+		seen=$((seen + ${2:-0})); sig=$((sig + ${4:-0}))
+	done
+	echo "# creation children seen: $seen, stopped by the caller: $sig"
+	check "creation children seen: $seen" [ "$seen" -ge 3 ] &&
+	check "children the caller could stop: $sig" [ "$sig" = 0 ] &&
+	check "tunnel up after all that" tunnel_exists work && ok
+}
+
+test_tunnel_file_changed_while_a_launch_waits_is_read_again() {
+	$T_BIN --down work >/dev/null 2>&1
+	cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
+	hold_lock work
+	launch_bg $T_USER $T_BIN work -- cat /sys/class/net/work/mtu > $OUT/mtu 2>&1 &
+	local bg=$! c
+	c=$(creation_child $bg) || { release_lock; wait $bg; fail "no creation child seen"; return; }
+	sed -i 's/^\[Interface\]/[Interface]\nMTU = 1300/' $T_CONF/tunnels/work.conf
+	release_lock
+	wait $bg
+	cp -p $OUT/work.conf.saved $T_CONF/tunnels/work.conf
+	$T_BIN --down work >/dev/null 2>&1
+	check "MTU the command saw after the file changed mid-launch: [$(cat $OUT/mtu)]" [ "$(cat $OUT/mtu)" = 1300 ] && ok
+}
+
+test_held_creation_older_than_its_deadline_builds_nothing() {
+	local F=$T_PREFIX/bin/wgrun-fast lp c i
+	[ -x $F ] || { skip "needs the 3 s deadline build (WGRUN_FAST_BUILD)"; return; }
+	$T_BIN --down work >/dev/null 2>&1
+	cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
+	hold_lock work
+	launch_bg $T_USER $F work -- true >/dev/null 2>&1 & lp=$!
+	c=$(creation_child $lp) || { release_lock; fail "no creation child seen"; return; }
+	# What a caller can do to a child still in its own cgroup: freeze it;
+	# root's SIGSTOP stands in for the freezer. Then kill the launch, and
+	# rotate the tunnel's key meanwhile, as the admin did.
+	kill -STOP $c; kill -9 $lp; wait $lp 2>/dev/null
+	sed -i "s|^PrivateKey = .*|PrivateKey = $(wg genkey)|" $T_CONF/tunnels/work.conf
+	sleep 3.5
+	release_lock
+	kill -CONT $c
+	for i in $(seq 100); do alive $c || break; sleep 0.05; done
+	cp -p $OUT/work.conf.saved $T_CONF/tunnels/work.conf
+	check "the released child is gone" not alive $c &&
+	check "a stale child built the tunnel (from the old file)" not tunnel_exists work && ok
+	$T_BIN --down work >/dev/null 2>&1
+}
+
+test_launch_that_gives_up_kills_and_reaps_its_child() {
+	local F=$T_PREFIX/bin/wgrun-fast lp c err rc
+	[ -x $F ] || { skip "needs the 3 s deadline build (WGRUN_FAST_BUILD)"; return; }
+	$T_BIN --down work >/dev/null 2>&1
+	hold_lock work
+	launch_bg $T_USER $F work -- true > $OUT/gaveup 2>&1 & lp=$!
+	c=$(creation_child $lp) || { release_lock; fail "no creation child seen [$(cat $OUT/gaveup)]"; return; }
+	kill -STOP $c
+	release_lock
+	wait $lp; rc=$?
+	err=$(cat $OUT/gaveup)
+	check "exit $rc [$err]" [ $rc = 125 ] &&
+	check "says it gave up: [$err]" grep -q "took longer than 3 s" <<<"$err" &&
+	check "the child it gave up on is still there" not alive $c &&
+	check "nothing built" not tunnel_exists work && ok
+	kill -9 $c 2>/dev/null
+}
+
+test_policy_changed_while_a_launch_is_held_refuses_it() {
+	$T_BIN --down work >/dev/null 2>&1
+	hold_lock work
+	launch_bg $T_USER $T_BIN work -- echo ran > $OUT/held 2>&1 &
+	local bg=$! c rc
+	c=$(creation_child $bg) || { release_lock; wait $bg; fail "no creation child seen"; return; }
+	write_policy "permit :$T_GROUP over" "deny $T_USER work"
+	release_lock
+	wait $bg; rc=$?
+	default_policy
+	check "held launch after the rule became deny: exit $rc [$(cat $OUT/held)]" [ $rc = 125 ] &&
+	check "refusal names the rule" grep -q "may not use tunnel 'work' ($T_CONF/policy line 2)" $OUT/held && ok
+}
+
+test_tunnel_file_changed_after_the_join_refuses_the_launch() {
+	command -v strace >/dev/null || { fail "strace not installed"; return; }
+	wgrun_as $T_USER work -- true
+	cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
+	# strace -u runs the setuid binary as the user; the delay after the
+	# command's mount namespace is made stands in for a caller's SIGSTOP
+	# between the join and the drop.
+	strace -f -qq -o /dev/null -u $T_USER -e trace=unshare -e inject=unshare:delay_exit=1500000 \
+		$T_BIN work -- echo ran > $OUT/late 2>&1 &
+	local bg=$! rc
+	sleep 0.7
+	sed -i "s|^PrivateKey = .*|PrivateKey = $(wg genkey)|" $T_CONF/tunnels/work.conf
+	wait $bg; rc=$?
+	cp -p $OUT/work.conf.saved $T_CONF/tunnels/work.conf
+	check "launch held past a key change: exit $rc [$(cat $OUT/late)]" [ $rc = 125 ] &&
+	check "says the file changed" grep -q "work.conf changed during the launch" $OUT/late && ok
+}
+
+test_working_directory_is_entered_in_the_commands_own_view() {
+	local r uid
+	uid=$(id -u $T_USER)
+	r=$(cd /etc && as_user $T_USER $T_BIN work -- sh -c 'grep -v "^#" resolv.conf')
+	check "cd /etc; cat resolv.conf: [$r]" [ "$r" = "nameserver 10.77.0.1" ] || return
+	local made_dbus=
+	[ -d /run/dbus ] || { mkdir /run/dbus; made_dbus=1; }
+	touch /run/dbus/wgt-hidden.$$
+	mkdir -p /run/user/$uid; chown $T_USER /run/user/$uid
+	r=$(cd /run && as_user $T_USER $T_BIN work -- ls dbus)
+	local up
+	up=$(cd /run/user/$uid && as_user $T_USER $T_BIN work -- ls ../../dbus)
+	rm -f /run/dbus/wgt-hidden.$$; [ -n "$made_dbus" ] && rmdir /run/dbus
+	check "cd /run; ls dbus: [$r]" [ -z "$r" ] &&
+	check "cd /run/user/UID; ls ../../dbus: [$up]" [ -z "$up" ] || return
+	# a directory that the command's view does not have: one clear refusal
+	mkdir -p /run/nscd/sub; chmod 755 /run/nscd /run/nscd/sub
+	(cd /run/nscd/sub && refused "cannot enter the working directory /run/nscd/sub in the tunnel's view" \
+		as_user $T_USER $T_BIN work -- true); r=$?
+	rm -rf /run/nscd
+	[ $r = 0 ] && ok
+}
+
+test_callers_hard_limits_never_reach_the_daemon() {
+	local lim pid out rc
+	for lim in "--nofile=256:256" "--nproc=200:200" "--memlock=4096:4096"; do
+		$T_BIN --down work >/dev/null 2>&1
+		out=$(as_user $T_USER prlimit $lim $T_BIN work -- true 2>&1); rc=$?
+		if [ -e $T_RUN/work.state ]; then
+			pid=$(sed -n 's/^daemon_pid=//p' $T_RUN/work.state)
+			case $lim in
+			--nofile*) out=$(awk '/^Max open files/{print $4, $5}' /proc/$pid/limits); [ "$out" = "1024 4096" ] ;;
+			--nproc*) out=$(awk '/^Max processes/{print $3, $4}' /proc/$pid/limits); [ "$out" = "1024 1024" ] ;;
+			--memlock*) out=$(awk '/^Max locked memory/{print $4, $5}' /proc/$pid/limits); [ "$out" = "65536 65536" ] ;;
+			esac || { fail "prlimit $lim: daemon has [$out]"; return; }
+		else
+			[ $rc = 125 ] && grep -q "hard limit is too low to build a tunnel" <<<"$out" ||
+				{ fail "prlimit $lim: exit $rc [$out]"; return; }
+		fi
+	done
+	ok
+}
+
+test_failing_mount_step_refuses_the_launch() {
+	wgrun_as $T_USER work -- true
+	# A scratch path that cannot be mounted on: the launch must stop, never
+	# go on with the host's /etc and /run.
+	rm -rf $T_RUN/scratch; touch $T_RUN/scratch
+	refused "cannot mount a scratch tmpfs" wgrun_as $T_USER work -- cat /etc/resolv.conf; local r=$?
+	rm -f $T_RUN/scratch
+	[ $r = 0 ] && ok
+}
+
+test_namespace_that_cannot_be_hardened_is_not_published() {
+	$T_BIN --down work >/dev/null 2>&1
+	# As in many containers: /proc/sys read-only, so no sysctl can be set.
+	mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys ||
+		{ fail "cannot make /proc/sys read-only here"; return; }
+	refused "cannot set net.ipv4.ip_forward in the tunnel namespace" wgrun_as $T_USER work -- true; local r=$?
+	umount /proc/sys
+	[ $r = 0 ] || return
+	check "published anyway" not tunnel_exists work && ok
 }
 
 test_only_wireguard_udp_leaves_while_commands_run() {
