@@ -15,6 +15,9 @@
 set -u
 TESTS=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$TESTS/.." && pwd)
+# Launches run as other users, who may not enter the checkout (a private
+# clone): wgrun enters the caller's working directory again as the caller.
+cd /
 . "$TESTS/lib.sh"
 # The packaged binary and its real paths, not the test build's.
 T_CONF=/etc/wgrun

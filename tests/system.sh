@@ -8,6 +8,9 @@ set -u
 BUILD=$(cd "$1" && pwd)
 TESTS=$(cd "$(dirname "$0")" && pwd)
 . "$TESTS/lib.sh"
+# Launches run as other users, who may not enter the checkout (a private
+# clone): wgrun enters the caller's working directory again as the caller.
+cd /
 
 PASS=0 FAIL=0 SKIP=0 FAILED=()
 OUT=$(mktemp -d /tmp/wgrun-tests.XXXXXX)
