@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 	join_or_build(name, &tunnel, &src, &caller);
 
 	/* 6. The command's own mounts: resolv.conf, masks, sysfs. */
-	if ((r = mounts_setup(&tunnel, caller.uid, why, sizeof(why))) < 0)
+	if ((r = mounts_setup(&tunnel, name, caller.uid, caller.gid, why, sizeof(why))) < 0)
 		die("%s", why);
 
 	/* 7. Decide again, on the policy and the tunnel file as they are now. */

@@ -31,6 +31,7 @@
 #include "config.h"
 #include "mounts.h"
 #include "runview.h"
+#include "session.h"
 
 #define SCRATCH WGRUN_RUNDIR "/scratch"
 
@@ -151,8 +152,10 @@ static int unshare_as(uid_t uid)
 	return r;
 }
 
-int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
+int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
+		 char *why, size_t whylen)
 {
+	struct session sess = { .tmp_fd = -1, .runtime_fd = -1 };
 	char text[8192], host[8192], opts[512];
 	ssize_t hl = 0;
 	int r, fd;
@@ -203,14 +206,21 @@ int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen)
 		FAIL_ERRNO("cannot bind the cgroup tree: %s", strerror(errno));
 	if (mount(SCRATCH "/sys", "/sys", NULL, MS_MOVE, NULL) < 0)
 		FAIL_ERRNO("cannot place the tunnel's sysfs: %s", strerror(errno));
-	/* Last, since it covers the host's /run, where scratch itself lives. */
+	/* The tunnel's own /tmp and runtime directory, prepared while RUNDIR
+	 * and the host's /tmp still show. */
+	if ((r = session_prepare(&sess, tunnel, uid, gid, t, why, whylen)) < 0)
+		goto out;
+	/* Then /run, since it covers the host's, where scratch itself lives. */
 	if ((r = runview_build(SCRATCH "/run", t->system_bus, text, sizeof(text))) < 0)
 		FAIL(r, "%s", text);
+	if ((r = session_place(&sess, why, whylen)) < 0)
+		goto out;
 	/* The scratch tmpfs stays mounted under RUNDIR (root-only, 0700), out of
 	 * the command's reach; unmounting it would cost an RCU grace period on
 	 * every launch for nothing. */
 	r = 0;
 out:
+	session_close(&sess);
 	return r;
 #undef FAIL_ERRNO
 #undef FAIL

@@ -11,9 +11,11 @@
  * propagation from the host made slave first; inside: /etc/resolv.conf and
  * /etc/nsswitch.conf generated for the tunnel, the host resolvers' runtime
  * directories and the system bus masked, /sys showing the tunnel namespace
- * with the host's cgroup tree bound back. We must stand in the tunnel's
+ * with the host's cgroup tree bound back, and a /tmp and /run/user/UID of the
+ * tunnel's and the caller's own (session.c). We must stand in the tunnel's
  * network namespace already. 0 or -errno with why. */
-int mounts_setup(const struct tunnel *t, uid_t uid, char *why, size_t whylen);
+int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
+		 char *why, size_t whylen);
 
 /* Render resolv.conf / nsswitch.conf text (no I/O; unit-tested). */
 int mounts_render_resolv(const struct tunnel *t, char *out, size_t n);

@@ -35,7 +35,7 @@ enum section { SECT_NONE, SECT_INTERFACE, SECT_PEER, SECT_WGRUN, SECT_UNKNOWN };
 enum key_id {
 	K_PRIVATE_KEY, K_LISTEN_PORT, K_MTU, K_ADDRESS, K_DNS,
 	K_PUBLIC_KEY, K_PRESHARED_KEY, K_ENDPOINT, K_ALLOWED_IPS, K_KEEPALIVE,
-	K_ALLOW_INBOUND, K_SYSTEM_BUS, KEY_COUNT
+	K_ALLOW_INBOUND, K_SYSTEM_BUS, K_SESSION_BUS, K_SHARED_TMP, KEY_COUNT
 };
 
 struct span {
@@ -338,6 +338,8 @@ static const struct {
 	/* wgrun's own opt-ins, in a section wg-quick does not have. */
 	[K_ALLOW_INBOUND] = { "AllowInbound", SECT_WGRUN, false },
 	[K_SYSTEM_BUS] = { "SystemBus", SECT_WGRUN, false },
+	[K_SESSION_BUS] = { "SessionBus", SECT_WGRUN, false },
+	[K_SHARED_TMP] = { "SharedTmp", SECT_WGRUN, false },
 };
 
 /* yes/no, true/false, on/off, 1/0 */
@@ -413,6 +415,12 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 		break;
 	case K_SYSTEM_BUS:
 		parse_bool(p, v, "SystemBus", &t->system_bus);
+		break;
+	case K_SESSION_BUS:
+		parse_bool(p, v, "SessionBus", &t->session_bus);
+		break;
+	case K_SHARED_TMP:
+		parse_bool(p, v, "SharedTmp", &t->shared_tmp);
 		break;
 	case KEY_COUNT:
 		break;

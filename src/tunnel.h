@@ -60,6 +60,8 @@ struct tunnel {
 	/* [wgrun] opt-ins: both off unless the admin says so. */
 	bool allow_inbound;	/* AllowInbound: the peer may open connections inside */
 	bool system_bus;	/* SystemBus: the host's system D-Bus stays reachable */
+	bool session_bus;	/* SessionBus: the caller's session D-Bus stays reachable */
+	bool shared_tmp;	/* SharedTmp: the host's /tmp, not the tunnel's own */
 };
 
 /* Called once per problem with a complete message such as

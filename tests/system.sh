@@ -13,7 +13,8 @@ TESTS=$(cd "$(dirname "$0")" && pwd)
 cd /
 
 PASS=0 FAIL=0 SKIP=0 FAILED=()
-OUT=$(mktemp -d /tmp/wgrun-tests.XXXXXX)
+# Not under /tmp: commands in a tunnel have a /tmp of their own.
+OUT=$(mktemp -d /var/tmp/wgrun-tests.XXXXXX)
 chmod 755 "$OUT"
 
 ok() { PASS=$((PASS + 1)); echo "ok - $CUR"; }
@@ -741,10 +742,121 @@ test_namespace_that_cannot_be_hardened_is_not_published() {
 	check "published anyway" not tunnel_exists work && ok
 }
 
+# ---- the desktop stays on its side of the tunnel (issue 10) -------------------
+
+# desktop_up: what a desktop user has: a runtime directory, a session bus
+# (with a service it can activate), an X display, a home. desk CMD runs CMD
+# as that user in that session.
+desktop_up() {
+	D_UID=$(id -u $T_USER)
+	D_RUN=/run/user/$D_UID
+	D_HOME=$OUT/home
+	install -d -o $T_USER -g users -m 0700 $D_RUN $D_HOME
+	mkdir -p $OUT/services
+	cat > $OUT/services/org.wgrun.Test.service <<SVC
+[D-BUS Service]
+Name=org.wgrun.Test
+Exec=/bin/sh -c 'readlink /proc/self/ns/net > $OUT/activated; sleep 5'
+SVC
+	cat > $OUT/bus.conf <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path=$D_RUN/bus</listen>
+<servicedir>$OUT/services</servicedir>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>
+CONF
+	chmod -R a+rX $OUT/services $OUT/bus.conf
+	D_BUS_PID=$(as_user $T_USER dbus-daemon --config-file=$OUT/bus.conf --fork --print-pid)
+	D_DISP=$((50 + $$ % 40))
+	Xvfb :$D_DISP -nolisten tcp -ac >/dev/null 2>&1 & D_X_PID=$!
+	local i
+	for i in $(seq 100); do [ -S /tmp/.X11-unix/X$D_DISP ] && [ -S $D_RUN/bus ] && break; sleep 0.05; done
+}
+desktop_down() {
+	kill $D_BUS_PID $D_X_PID 2>/dev/null; wait $D_X_PID 2>/dev/null
+	pkill -u $T_USER -x tmux 2>/dev/null
+	rm -rf $D_RUN
+}
+desk() {
+	as_user $T_USER env HOME=$D_HOME DISPLAY=:$D_DISP XDG_RUNTIME_DIR=$D_RUN \
+		DBUS_SESSION_BUS_ADDRESS=unix:path=$D_RUN/bus "$@"
+}
+
+test_tmux_inside_never_joins_a_server_outside() {
+	desktop_up
+	desk tmux new-session -d -s outside 'sleep 60'
+	local tns r outside inside
+	tns=$(wgrun_as $T_USER work -- readlink /proc/self/ns/net)
+	install -o $T_USER -m 0644 /dev/null $OUT/tmux-ns
+	desk $T_BIN work -- tmux new-session -d -s inside "readlink /proc/self/ns/net > $OUT/tmux-ns; sleep 60"
+	sleep 0.5
+	outside=$(desk tmux ls -F '#S' 2>&1 | tr '\n' ' ')
+	inside=$(desk $T_BIN work -- tmux ls -F '#S' 2>&1 | tr '\n' ' ')
+	r=$(cat $OUT/tmux-ns 2>/dev/null)
+	desk $T_BIN work -- tmux kill-server 2>/dev/null
+	desktop_down
+	check "sessions of the server outside: [$outside]" [ "$outside" = "outside " ] &&
+	check "sessions a second launch sees inside: [$inside]" [ "$inside" = "inside " ] &&
+	check "the window's shell ran in [$r], the tunnel is $tns" [ "$r" = "$tns" ] && ok
+}
+
+test_session_bus_outside_is_out_of_reach_and_activates_nothing() {
+	desktop_up
+	local r rc bus
+	r=$(desk $T_BIN work -- dbus-send --session --print-reply --dest=org.wgrun.Test / org.wgrun.Test.Ping 2>&1); rc=$?
+	bus=$(desk $T_BIN work -- ls -A $D_RUN)
+	local sr src
+	sr=$(desk $T_BIN work -- systemd-run --user true 2>&1); src=$?
+	sleep 0.3
+	local act=no; [ -e $OUT/activated ] && act=yes
+	desktop_down
+	check "dbus-send inside: exit $rc [$r]" [ $rc != 0 ] &&
+	check "a service was activated outside" [ $act = no ] &&
+	check "runtime directory inside: [$bus]" not grep -qw bus <<<"$bus" &&
+	check "systemd-run --user inside: exit $src [$sr]" [ $src != 0 ] && ok
+}
+
+test_session_bus_opt_in_keeps_it() {
+	write_tunnel sbus "10.77.0.0/24" "" 12
+	printf '\n[wgrun]\nSessionBus = yes\nSharedTmp = yes\n' >> $T_CONF/tunnels/sbus.conf
+	write_policy "permit $T_USER sbus work"
+	desktop_up
+	touch /tmp/wgt-shared.$$
+	local r rc t
+	r=$(desk $T_BIN sbus -- dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.ListNames 2>&1); rc=$?
+	t=$(desk $T_BIN sbus -- ls /tmp/wgt-shared.$$ 2>&1)
+	local own
+	own=$(desk $T_BIN work -- ls /tmp/wgt-shared.$$ 2>&1)
+	rm -f /tmp/wgt-shared.$$
+	desktop_down
+	$T_BIN --down sbus >/dev/null 2>&1; rm -f $T_CONF/tunnels/sbus.conf
+	default_policy
+	check "session bus with SessionBus = yes: exit $rc" [ $rc = 0 ] &&
+	check "host /tmp with SharedTmp = yes: [$t]" [ "$t" = /tmp/wgt-shared.$$ ] &&
+	check "host /tmp without it: [$own]" not grep -q "^/tmp/wgt-shared" <<<"$own" && ok
+}
+
+test_desktop_sockets_still_reach_the_command() {
+	desktop_up
+	touch $D_RUN/wayland-0 $D_RUN/pipewire-0; mkdir -p $D_RUN/pulse; touch $D_RUN/pulse/native
+	chown -R $T_USER $D_RUN
+	local r x shm
+	r=$(desk $T_BIN work -- sh -c "ls -A $D_RUN | sort | tr '\n' ' '; ls $D_RUN/pulse")
+	x=$(desk $T_BIN work -- xdpyinfo 2>&1 | grep -c "^name of display")
+	shm=$(desk $T_BIN work -- sh -c 'echo x > /dev/shm/wgt.$$ && cat /dev/shm/wgt.$$ && rm /dev/shm/wgt.$$')
+	desktop_down
+	check "runtime directory inside: [$r]" [ "$r" = "pipewire-0 pulse wayland-0 native" ] &&
+	check "X11 display reached inside: [$x]" [ "$x" = 1 ] &&
+	check "/dev/shm inside: [$shm]" [ "$shm" = x ] && ok
+}
+
 test_only_wireguard_udp_leaves_while_commands_run() {
 	wgrun_as $T_USER work -- true
 	local cap=$OUT/lo.pcap pid n
-	tcpdump -i lo -n -U -w $cap "not (udp port $PEER_PORT)" 2>/dev/null &
+	# ICMP port-unreachable answers to WireGuard's own UDP (the peer still
+	# answering a tunnel an earlier test took down) are the host's.
+	tcpdump -i lo -n -U -w $cap "not (udp port $PEER_PORT or icmp[icmptype] == icmp-unreach)" 2>/dev/null &
 	pid=$!
 	sleep 1
 	wgrun_as $T_USER work -- sh -c '

@@ -1,0 +1,270 @@
+/* session.c - the command's desktop session stays on its side of the tunnel.
+ *
+ * Programs hand work to a running instance of themselves through rendezvous
+ * points in /tmp and in the runtime directory /run/user/UID: Chromium's
+ * SingletonSocket (/tmp/.com.google.Chrome.*), tmux's server socket
+ * (/tmp/tmux-UID), the session D-Bus (/run/user/UID/bus: Firefox's remote
+ * service, D-Bus activation), systemd's user manager (/run/user/UID/systemd).
+ * A program outside the tunnel that picks such work up carries it out over
+ * the host's network. So the command gets a /tmp and a runtime directory of
+ * the tunnel's and the user's own, kept in RUNDIR/session/NAME.UID and shared
+ * by every launch of that user through that tunnel (programs inside still
+ * find each other), with only what a desktop program needs bound back from
+ * the host: the X11 sockets and the caller's X authority files in /tmp; the
+ * Wayland, PulseAudio and PipeWire sockets, gdm's X authority and dconf's
+ * flag file in the runtime directory. The session bus is bound back only
+ * when the tunnel file says SessionBus = yes, and the host's /tmp is kept
+ * only with SharedTmp = yes.
+ *
+ * Safety: RUNDIR is root's (0700), so nobody can plant anything on the way to
+ * the session directories; but their contents are the user's (processes of
+ * earlier launches can write there), so every mount point inside them is
+ * opened O_NOFOLLOW relative to a held directory descriptor, checked to be
+ * ours (root-owned, of the right type), and mounted on through that
+ * descriptor: a symbolic link swapped in cannot redirect a mount. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "session.h"
+
+#define SESSION_DIR WGRUN_RUNDIR "/session"
+
+/* Entries of the caller's runtime directory a desktop program needs and
+ * that hand no work to a program outside. A trailing '*' matches a prefix. */
+static const char *const runtime_keep[] = {
+	"wayland-*", "pulse", "pipewire-*", "gdm", "dconf",
+};
+
+static bool name_matches(const char *name, const char *pattern)
+{
+	size_t n = strlen(pattern);
+
+	if (n && pattern[n - 1] == '*')
+		return !strncmp(name, pattern, n - 1);
+	return !strcmp(name, pattern);
+}
+
+/* mkdir at dfd, or accept an existing one that is ours; an O_PATH fd of it. */
+static int dir_at(int dfd, const char *name, mode_t mode, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdirat(dfd, name, mode) == 0) {
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		/* Our umask is 022 here: set what we mean, then the owner. */
+		if (fchmod(fd, mode) < 0 || fchown(fd, uid, gid) < 0) {
+			int r = -errno;
+			close(fd);
+			return r;
+		}
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != uid || (st.st_mode & 07777) != mode) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* A mount point named name in the user-writable directory dfd, made by root
+ * and of the type of what goes on it; an O_PATH fd to mount through. */
+static int mount_point_at(int dfd, const char *name, bool dir)
+{
+	struct stat st;
+	int fd;
+
+	if (dir)
+		(void)mkdirat(dfd, name, 0755);
+	else if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0)
+		close(fd);
+	fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -EPERM;	/* not ours: the user's, or swapped */
+	}
+	return fd;
+}
+
+/* Bind host path `from` (a directory, socket or file) onto dfd/name. */
+static int bind_into(const char *from, int dfd, const char *name, char *why, size_t whylen)
+{
+	char target[64];
+	struct stat st;
+	int fd, r = 0;
+
+	if (lstat(from, &st) < 0 || S_ISLNK(st.st_mode))
+		return 0;	/* gone, or a link: nothing to keep */
+	fd = mount_point_at(dfd, name, S_ISDIR(st.st_mode));
+	/* A program inside made its own of that name (say pulse/, while the
+	 * host had none): theirs stays, the host's is not bound. */
+	if (fd == -EPERM)
+		return 0;
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot make the mount point for %s in the tunnel's session: %s",
+			 from, strerror(-fd));
+		return fd;
+	}
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	if (mount(from, target, NULL, MS_BIND | MS_REC, NULL) < 0 && errno != ENOENT) {
+		r = -errno;
+		snprintf(why, whylen, "cannot bind %s into the tunnel's session: %s", from, strerror(-r));
+	}
+	close(fd);
+	return r;
+}
+
+/* Bind every entry of host directory `host` that keep() admits into dfd. */
+static int bind_matching(const char *host, int dfd, bool (*keep)(const char *, const struct stat *, uid_t),
+			 uid_t uid, char *why, size_t whylen)
+{
+	char from[512];
+	struct dirent *e;
+	struct stat st;
+	int r = 0;
+	DIR *d = opendir(host);
+
+	if (!d)
+		return 0;
+	while (r == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (snprintf(from, sizeof(from), "%s/%s", host, e->d_name) >= (int)sizeof(from) ||
+		    lstat(from, &st) < 0 || !keep(e->d_name, &st, uid))
+			continue;
+		r = bind_into(from, dfd, e->d_name, why, whylen);
+	}
+	closedir(d);
+	return r;
+}
+
+/* /tmp: the X11 sockets, and X authority files the caller owns (sddm and
+ * startx keep them there). */
+static bool keep_tmp(const char *name, const struct stat *st, uid_t uid)
+{
+	if (!strcmp(name, ".X11-unix"))
+		return S_ISDIR(st->st_mode);
+	return S_ISREG(st->st_mode) && st->st_uid == uid &&
+	       (!strncmp(name, "xauth", 5) || !strncmp(name, ".xauth", 6));
+}
+
+static bool keep_session_bus;	/* SessionBus = yes */
+
+static bool keep_runtime(const char *name, const struct stat *st, uid_t uid)
+{
+	(void)st;
+	(void)uid;
+	if (keep_session_bus && !strcmp(name, "bus"))
+		return true;
+	for (size_t i = 0; i < sizeof(runtime_keep) / sizeof(runtime_keep[0]); i++)
+		if (name_matches(name, runtime_keep[i]))
+			return true;
+	return false;
+}
+
+int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
+		    const struct tunnel *t, char *why, size_t whylen)
+{
+	char name[64], host_run[64];
+	int base = -1, top = -1, fd, r;
+
+	s->tmp_fd = s->runtime_fd = -1;
+	s->uid = uid;
+	keep_session_bus = t->session_bus;
+	snprintf(host_run, sizeof(host_run), "/run/user/%u", (unsigned)uid);
+	s->has_runtime = access(host_run, F_OK) == 0;
+	if (t->shared_tmp && !s->has_runtime)
+		return 0;
+	/* RUNDIR exists: the tunnel is up. */
+	top = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open %s: %s", WGRUN_RUNDIR, strerror(-r));
+		return r;
+	}
+	fd = dir_at(top, "session", 0700, 0, 0);
+	close(top);
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot prepare %s: %s", SESSION_DIR, strerror(-fd));
+		return fd;
+	}
+	snprintf(name, sizeof(name), "%s.%u", tunnel, (unsigned)uid);
+	base = dir_at(fd, name, 0755, 0, 0);
+	close(fd);
+	if (base < 0) {
+		snprintf(why, whylen, "cannot prepare %s/%s: %s", SESSION_DIR, name, strerror(-base));
+		return base;
+	}
+	r = 0;
+	if (!t->shared_tmp && (s->tmp_fd = dir_at(base, "tmp", 01777, 0, 0)) < 0) {
+		r = s->tmp_fd;
+		snprintf(why, whylen, "cannot prepare the tunnel's /tmp in %s/%s: %s", SESSION_DIR, name,
+			 strerror(-r));
+	}
+	if (r == 0 && s->has_runtime && (s->runtime_fd = dir_at(base, "runtime", 0700, uid, gid)) < 0) {
+		r = s->runtime_fd;
+		snprintf(why, whylen, "cannot prepare the tunnel's runtime directory in %s/%s: %s",
+			 SESSION_DIR, name, strerror(-r));
+	}
+	close(base);
+	if (r == 0 && s->tmp_fd >= 0)
+		r = bind_matching("/tmp", s->tmp_fd, keep_tmp, uid, why, whylen);
+	return r;
+}
+
+/* Mount the directory behind fd (with what is bound inside it) on path. */
+static int cover(int fd, const char *path, char *why, size_t whylen)
+{
+	char from[64];
+
+	snprintf(from, sizeof(from), "/proc/self/fd/%d", fd);
+	if (mount(from, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		int r = -errno;
+		snprintf(why, whylen, "cannot place the tunnel's own %s: %s", path, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int session_place(struct session *s, char *why, size_t whylen)
+{
+	char host_run[64];
+	int r = 0;
+
+	snprintf(host_run, sizeof(host_run), "/run/user/%u", (unsigned)s->uid);
+	if (s->tmp_fd >= 0)
+		r = cover(s->tmp_fd, "/tmp", why, whylen);
+	if (r == 0 && s->runtime_fd >= 0) {
+		/* The caller's runtime directory as our /run shows it: the host's. */
+		r = bind_matching(host_run, s->runtime_fd, keep_runtime, s->uid, why, whylen);
+		if (r == 0)
+			r = cover(s->runtime_fd, host_run, why, whylen);
+	}
+	session_close(s);
+	return r;
+}
+
+void session_close(struct session *s)
+{
+	if (s->tmp_fd >= 0)
+		close(s->tmp_fd);
+	if (s->runtime_fd >= 0)
+		close(s->runtime_fd);
+	s->tmp_fd = s->runtime_fd = -1;
+}

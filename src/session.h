@@ -1,0 +1,33 @@
+/* session.h - the command's own /tmp and runtime directory, per tunnel and user. */
+#ifndef WGRUN_SESSION_H
+#define WGRUN_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "tunnel.h"
+
+struct session {
+	uid_t uid;
+	bool has_runtime;	/* the host has /run/user/UID */
+	int tmp_fd, runtime_fd;	/* RUNDIR/session/NAME.UID/{tmp,runtime}, or -1 */
+};
+
+/* In the command's mount namespace, while the host's /run and /tmp still
+ * show: make (or check) RUNDIR/session/TUNNEL.UID/tmp (01777, root) and
+ * runtime (0700, the caller's), and bind the host's X11 sockets and the
+ * caller's X authority files into that tmp. 0 or -errno with why. */
+int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
+		    const struct tunnel *t, char *why, size_t whylen);
+
+/* After the command's /run is in place: the tunnel's tmp on /tmp (unless
+ * SharedTmp), the tunnel's runtime directory on /run/user/UID with the
+ * display and sound sockets bound back (and the session bus only with
+ * SessionBus). Closes what session_prepare opened. 0 or -errno with why. */
+int session_place(struct session *s, char *why, size_t whylen);
+
+/* Close what session_prepare opened (on a failure path). */
+void session_close(struct session *s);
+
+#endif
