@@ -168,7 +168,7 @@ static int check_all(void)
 	int problems = 0, r;
 	size_t n;
 
-	r = conf_load_policy(&pol, count_report, &problems, why, sizeof(why));
+	r = conf_load_policy(&pol, NULL, count_report, &problems, why, sizeof(why));
 	if (r < 0 && r != -EINVAL) {
 		printf("%s\n", why);
 		problems++;
@@ -232,7 +232,7 @@ static int check_user(const char *user, const char *tunnel)
 		die("unknown user '%.64s'", user);
 	if (getgrouplist(user, pw.pw_gid, groups, &ng) < 0)
 		die("user '%.64s' has more than 1024 groups", user);
-	r = conf_load_policy(&pol, count_report, &errors, why, sizeof(why));
+	r = conf_load_policy(&pol, NULL, count_report, &errors, why, sizeof(why));
 	if (r == -EINVAL)
 		die("the policy has %d error%s", errors, errors == 1 ? "" : "s");
 	if (r < 0)
@@ -368,7 +368,7 @@ static int list(const struct caller *c, const char *only, bool quiet)
 	int errors = 0, rundir_fd, r;
 	size_t n, shown = 0;
 
-	r = conf_load_policy(&pol, count_report, &errors, why, sizeof(why));
+	r = conf_load_policy(&pol, NULL, count_report, &errors, why, sizeof(why));
 	if (r == -EINVAL)
 		die("the policy has errors");
 	if (r < 0)

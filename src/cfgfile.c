@@ -54,6 +54,13 @@ int cfgfile_pin_root(void)
 	return root_fd < 0 ? -errno : 0;
 }
 
+void cfgfile_unpin_root(void)
+{
+	if (root_fd >= 0)
+		close(root_fd);
+	root_fd = -1;
+}
+
 /* Open the absolute directory path component by component; returns an
  * O_PATH descriptor of the last one or a negative errno. */
 static int open_dir_checked(const char *path, char *why, size_t whylen)

@@ -26,6 +26,8 @@ int cfgfile_read(const char *dir, const char *name, bool secret, size_t max,
 /* Walk every later path from the current / (the host's, at start), whatever
  * mount namespace we stand in then. 0 or -errno. */
 int cfgfile_pin_root(void);
+/* Close it (before the drop: nothing the command could use). */
+void cfgfile_unpin_root(void);
 
 /* Wipe and free a buffer from cfgfile_read. */
 void cfgfile_release(char *buf, size_t len);

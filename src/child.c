@@ -57,9 +57,12 @@ static int settle_root(char *why, size_t whylen)
 	uid_t r, e, s;
 	gid_t gr, ge, gs;
 
-	if (setgroups(0, NULL) < 0 || getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0 ||
-	    r || e || s || gr || ge || gs) {
-		snprintf(why, whylen, "cannot become root: %s", strerror(errno ? errno : EPERM));
+	if (setgroups(0, NULL) < 0 || getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0) {
+		snprintf(why, whylen, "cannot become root: %s", strerror(errno));
+		return -EPERM;
+	}
+	if (r || e || s || gr || ge || gs) {
+		snprintf(why, whylen, "cannot become root: ids are not all 0");
 		return -EPERM;
 	}
 	if (setsid() < 0) {
@@ -115,11 +118,13 @@ static ssize_t read_until(int fd, void *buf, size_t n, long long deadline)
 		ssize_t r;
 		int p;
 
-		if (left <= 0)
-			return -1;
-		p = poll(&pfd, 1, (int)left);
+		/* Past the deadline, still take what is already there: a parent
+		 * the caller held must not throw away an answer that came. */
+		p = poll(&pfd, 1, left > 0 ? (int)left : 0);
 		if (p < 0 && errno != EINTR)
 			return (ssize_t)got;
+		if (p == 0 && left <= 0)
+			return -1;
 		if (p <= 0)
 			continue;
 		r = read(fd, (char *)buf + got, n - got);
@@ -133,18 +138,30 @@ static ssize_t read_until(int fd, void *buf, size_t n, long long deadline)
 	}
 }
 
-/* Reap pid by the deadline, else kill it first: never leave it behind. */
-static void reap_bounded(pid_t pid, long long deadline)
+static bool reaped_by(pid_t pid, long long deadline)
 {
-	while (boot_ms() < deadline) {
+	for (;;) {
 		pid_t w = waitpid(pid, NULL, WNOHANG);
 		if (w == pid || (w < 0 && errno != EINTR))
-			return;
+			return true;
+		if (boot_ms() >= deadline)
+			return false;
 		usleep(1000);
 	}
+}
+
+/* Reap pid by the deadline, else kill it first: never leave it behind. The
+ * pid is ours until reaped (main keeps SIGCHLD at SIG_DFL, so the kernel does
+ * not reap it behind our back), so kill() cannot hit a recycled pid. A child
+ * that a cgroup-v1 freezer holds does not die of SIGKILL until thawed: give
+ * it a second more, then leave it (it is root's and does nothing stale, see
+ * child_age_ms). */
+static void reap_bounded(pid_t pid, long long deadline)
+{
+	if (reaped_by(pid, deadline))
+		return;
 	(void)kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	(void)reaped_by(pid, boot_ms() + 1000);
 }
 
 /* Make every id root across the fork (root jobs only); false on failure. */
@@ -157,8 +174,14 @@ static int ids_to_root(struct saved_ids *s)
 {
 	if (getresuid(&s->ru, &s->eu, &s->su) < 0 || getresgid(&s->rg, &s->eg, &s->sg) < 0)
 		return -errno;
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+	if (setresgid(0, 0, 0) < 0)
 		return -errno;
+	if (setresuid(0, 0, 0) < 0) {
+		int r = -errno;
+		if (setresgid(s->rg, s->eg, s->sg) < 0)
+			die_errno(errno, "cannot take the caller's gids back");
+		return r;
+	}
 	return 0;
 }
 

@@ -11,16 +11,22 @@
 #include "config.h"
 #include "record.h"
 
-int conf_load_policy(struct policy *p, report_fn report, void *ctx, char *why, size_t whylen)
+int conf_load_policy(struct policy *p, struct conf_stamp *stamp, report_fn report, void *ctx,
+		     char *why, size_t whylen)
 {
+	struct cfg_identity id;
 	char *buf;
 	size_t len;
 	int r;
 
-	r = cfgfile_read(WGRUN_CONFDIR, "policy", false, CFG_POLICY_MAX, &buf, &len, NULL,
+	r = cfgfile_read(WGRUN_CONFDIR, "policy", false, CFG_POLICY_MAX, &buf, &len, &id,
 			 why, whylen);
 	if (r < 0)
 		return r;
+	if (stamp) {
+		stamp->id = id;
+		stamp->hash = record_hash(buf, len);
+	}
 	r = policy_parse(p, buf, len, WGRUN_CONFDIR "/policy", report, ctx) ? 0 : -EINVAL;
 	cfgfile_release(buf, len);
 	return r;
@@ -48,25 +54,40 @@ int conf_load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src,
 	return r;
 }
 
-int conf_tunnel_unchanged(const struct tunnel_src *src, char *why, size_t whylen)
+/* Is dir/file still the file (identity and contents) of id and hash, and
+ * still safe to read? 0, -ESTALE, or -errno; why names the file. */
+static int unchanged(const char *dir, const char *file, bool secret, size_t max,
+		     const struct cfg_identity *id, uint64_t hash, char *why, size_t whylen)
 {
-	char file[TUNNEL_NAME_MAX + 8], *buf;
-	struct cfg_identity id;
+	struct cfg_identity now;
+	char *buf;
 	size_t len;
-	uint64_t hash;
+	uint64_t h;
 	int r;
 
-	snprintf(file, sizeof(file), "%s.conf", src->name);
-	r = cfgfile_read(WGRUN_CONFDIR "/tunnels", file, true, CFG_TUNNEL_MAX, &buf, &len, &id,
-			 why, whylen);
+	r = cfgfile_read(dir, file, secret, max, &buf, &len, &now, why, whylen);
 	if (r < 0)
 		return r;
-	hash = record_hash(buf, len);
+	h = record_hash(buf, len);
 	cfgfile_release(buf, len);
-	if (hash != src->hash || memcmp(&id, &src->id, sizeof(id))) {
-		snprintf(why, whylen, "tunnel file %s/tunnels/%s changed during the launch",
-			 WGRUN_CONFDIR, file);
+	if (h != hash || memcmp(&now, id, sizeof(now))) {
+		snprintf(why, whylen, "%s/%s changed during the launch", dir, file);
 		return -ESTALE;
 	}
 	return 0;
+}
+
+int conf_tunnel_unchanged(const struct tunnel_src *src, char *why, size_t whylen)
+{
+	char file[TUNNEL_NAME_MAX + 8];
+
+	snprintf(file, sizeof(file), "%s.conf", src->name);
+	return unchanged(WGRUN_CONFDIR "/tunnels", file, true, CFG_TUNNEL_MAX, &src->id, src->hash,
+			 why, whylen);
+}
+
+int conf_policy_unchanged(const struct conf_stamp *stamp, char *why, size_t whylen)
+{
+	return unchanged(WGRUN_CONFDIR, "policy", false, CFG_POLICY_MAX, &stamp->id, stamp->hash,
+			 why, whylen);
 }

@@ -3,14 +3,26 @@
 #define WGRUN_CONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "netns.h"
 #include "policy.h"
 #include "tunnel.h"
 
-/* Read and parse CONFDIR/policy; parse errors go to report. 0, -EINVAL when
- * the file has errors, or another -errno with why (a file problem). */
-int conf_load_policy(struct policy *p, report_fn report, void *ctx, char *why, size_t whylen);
+/* What a file was when it was read: identity and a hash of its contents. */
+struct conf_stamp {
+	struct cfg_identity id;
+	uint64_t hash;
+};
+
+/* Read and parse CONFDIR/policy; parse errors go to report; stamp (if not
+ * NULL) records the file read. 0, -EINVAL when the file has errors, or
+ * another -errno with why (a file problem). */
+int conf_load_policy(struct policy *p, struct conf_stamp *stamp, report_fn report, void *ctx,
+		     char *why, size_t whylen);
+
+/* Is CONFDIR/policy still the file of stamp? 0, -ESTALE or -errno, with why. */
+int conf_policy_unchanged(const struct conf_stamp *stamp, char *why, size_t whylen);
 
 /* Read and parse CONFDIR/tunnels/NAME.conf into t, filling src (identity and
  * hash of the file). Same returns; -ENOENT when the file does not exist. */

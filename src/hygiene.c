@@ -307,3 +307,12 @@ void hygiene_daemon(void)
 	if (fd > 2)
 		close(fd);
 }
+
+int hygiene_sigchld_default(struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	return sigaction(SIGCHLD, &sa, old) < 0 ? -errno : 0;
+}

@@ -29,4 +29,9 @@ int hygiene_signals(void);
  * /dev/null. Calls _exit on failure (only used in children). */
 void hygiene_daemon(void);
 
+/* SIGCHLD to SIG_DFL (no SA_NOCLDWAIT), the caller's disposition saved in old:
+ * our children stay ours to reap. 0 or -errno. */
+struct sigaction;
+int hygiene_sigchld_default(struct sigaction *old);
+
 #endif

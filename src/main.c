@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "privs.h"
 #include "record.h"
 #include "resolve.h"
+#include "sessbus.h"
 #include "filter.h"
 #include "tunnel.h"
 
@@ -65,10 +67,10 @@ static void caller_name(struct caller *c)
 		snprintf(c->name, sizeof(c->name), "#%u", (unsigned)c->uid);
 }
 
-static void load_policy(struct policy *p)
+static void load_policy(struct policy *p, struct conf_stamp *stamp)
 {
 	char why[512];
-	int errors = 0, r = conf_load_policy(p, report_stderr, &errors, why, sizeof(why));
+	int errors = 0, r = conf_load_policy(p, stamp, report_stderr, &errors, why, sizeof(why));
 
 	if (r == -EINVAL)
 		die("the policy has %d error%s; every launch is refused until it is fixed",
@@ -157,29 +159,26 @@ static void join_or_build(const char *name, struct tunnel *t, struct tunnel_src 
 }
 
 /* The caller can hold us for as long as it likes between any two steps
- * (SIGSTOP), so what let the launch go on is taken again right before the
- * drop, on the files as they are now (SECURITY-CHECKLIST item 35): the
- * policy decided afresh, the tunnel file still the one we joined. Both are
- * read through the host's / (cfgfile_pin_root), not our /etc overlay; NSS
- * reads the host's passwd and group through it (only resolv.conf and the
- * hosts line of nsswitch.conf differ, and no path here is the caller's). */
-static unsigned decide_again(const struct caller *c, const struct tunnel_src *src,
-			     const char *cmdraw)
+ * (SIGSTOP), so what let the launch go on must still hold right before the
+ * drop (SECURITY-CHECKLIST item 35): the policy and the tunnel file are read
+ * again, through the host's / (cfgfile_pin_root), not our /etc overlay, and
+ * must be the files the decision and the join were made on; a change
+ * refuses the launch (the next one decides on the new files). No NSS here:
+ * we stand in the tunnel's namespaces now, where a network NSS module would
+ * ask through the tunnel and masked resolvers (winbind) would fail. */
+static void still_holds(const struct caller *c, const struct conf_stamp *policy,
+			const struct tunnel_src *src, const char *cmdraw)
 {
-	struct policy policy = { 0 };
 	char why[512] = "";
-	unsigned line;
 	int r;
 
-	load_policy(&policy);
-	line = decide(&policy, c, src->name, cmdraw);
-	policy_free(&policy);
-	if ((r = conf_tunnel_unchanged(src, why, sizeof(why))) < 0) {
-		audit("launch refused uid=%u user=%s tunnel=%s command=%s reason=tunnel-file-changed",
-		      (unsigned)c->uid, c->name, src->name, cmdraw);
+	if ((r = conf_policy_unchanged(policy, why, sizeof(why))) < 0 ||
+	    (r = conf_tunnel_unchanged(src, why, sizeof(why))) < 0) {
+		audit("launch refused uid=%u user=%s tunnel=%s command=%s reason=%s",
+		      (unsigned)c->uid, c->name, src->name, cmdraw,
+		      r == -ESTALE ? "config-changed-during-launch" : "config-unreadable");
 		die("%s; launch again", why);
 	}
-	return line;
 }
 
 static void cmd_down(const struct caller *c, const char *name)
@@ -204,10 +203,13 @@ int main(int argc, char **argv)
 {
 	struct caller caller;
 	struct policy policy = { 0 };
+	struct conf_stamp policy_stamp;
+	struct sigaction sigchld;
 	struct tunnel tunnel;
 	struct tunnel_src src;
 	char why[512] = "", cmdname[64], cmdraw[100], cwd[PATH_MAX];
 	unsigned rule_line;
+	bool own_bus;
 	const char *name;
 	char **cmd;
 	int r;
@@ -215,6 +217,11 @@ int main(int argc, char **argv)
 	/* 1. Stand on firm ground. */
 	hygiene_std_fds();
 	hygiene_close_from(3);	/* the caller's descriptors: nothing of theirs is ours */
+	/* An ignored SIGCHLD survives exec: our children would be reaped behind
+	 * our back, and a kill() on a timeout could hit a recycled pid. The
+	 * caller's choice is given back to the command. */
+	if (hygiene_sigchld_default(&sigchld) < 0)
+		_exit(EXIT_WGRUN);
 	log_open();
 	/* PwnKit (CVE-2021-4034): never run without a real argv[0]. */
 	if (argc < 1 || !argv[0] || !argv[0][0])
@@ -269,10 +276,12 @@ int main(int argc, char **argv)
 	if (!getcwd(cwd, sizeof(cwd)))
 		die("cannot tell the current working directory (%s); cd to one that exists",
 		    strerror(errno));
+	if (cwd[0] != '/')	/* old glibc: "(unreachable)/..." */
+		die("the current working directory is outside the root directory; cd to one inside");
 
 	/* 4. Decide. Nothing has been created yet. */
-	load_policy(&policy);
-	(void)decide(&policy, &caller, name, cmdraw);
+	load_policy(&policy, &policy_stamp);
+	rule_line = decide(&policy, &caller, name, cmdraw);
 	policy_free(&policy);
 
 	/* 5. Read the tunnel; join warm, or build it and join. */
@@ -283,12 +292,14 @@ int main(int argc, char **argv)
 	if ((r = mounts_setup(&tunnel, name, caller.uid, caller.gid, why, sizeof(why))) < 0)
 		die("%s", why);
 
-	/* 7. Decide again, on the policy and the tunnel file as they are now. */
-	rule_line = decide_again(&caller, &src, cmdraw);
+	/* 7. The decision still holds: the policy and the tunnel file as they are now. */
+	still_holds(&caller, &policy_stamp, &src, cmdraw);
+	own_bus = !tunnel.session_bus;
 	tunnel_free(&tunnel);
 	audit("launch granted uid=%u user=%s tunnel=%s command=%s rule=%s/policy:%u",
 	      (unsigned)caller.uid, caller.name, name, cmdraw, WGRUN_CONFDIR, rule_line);
 	closelog();
+	cfgfile_unpin_root();	/* the host's unmasked /: O_CLOEXEC, and closed anyway */
 
 	/* 8. Drop, once; then the working directory, entered as the caller in
 	 * the command's own view; no_new_privs, seccomp, the PATH search. */
@@ -303,6 +314,10 @@ int main(int argc, char **argv)
 		die_errno(errno, "cannot set no_new_privs");
 	if ((r = filter_install()) < 0)
 		die_errno(-r, "cannot load the seccomp filter");
+	/* Programs inside find each other on a bus of the tunnel's own. */
+	if (own_bus && sessbus_ensure(caller.uid, why, sizeof(why)) < 0)
+		warn("no session bus inside the tunnel: %s", why);
+	(void)sigaction(SIGCHLD, &sigchld, NULL);	/* as the caller left it */
 	execvp(cmd[0], cmd);
 	r = errno;
 	dprintf(STDERR_FILENO, "wgrun: %s: %s\n", cmdname,

@@ -93,8 +93,10 @@ static void start_message(struct builder *b)
 	g = mnl_nlmsg_put_extra_header(b->nlh, sizeof(*g));
 	g->cmd = WG_CMD_SET_DEVICE;
 	g->version = WG_GENL_VERSION;
-	/* The name is at most IFNAMSIZ: it always fits an empty message. */
-	(void)mnl_attr_put_strz_check(b->nlh, b->size, WGDEVICE_A_IFNAME, b->ifname);
+	/* The name is at most IFNAMSIZ: it always fits an empty message, or
+	 * the buffer is not what this code was built for. */
+	if (!mnl_attr_put_strz_check(b->nlh, b->size, WGDEVICE_A_IFNAME, b->ifname))
+		abort();
 	b->peers = b->peer = b->ips = NULL;
 }
 

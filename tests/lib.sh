@@ -76,7 +76,8 @@ peer_up() {
 	  ip -n $PEER_NS addr add 10.77.0.1/24 dev $PEER_IF &&
 	  ip -n $PEER_NS addr add fd77::1/64 dev $PEER_IF nodad &&
 	  ip -n $PEER_NS link set $PEER_IF up; } || peer_failed "cannot configure the peer's interface"
-	ip netns exec $PEER_NS python3 "$TESTS/peer_services.py" >/dev/null 2>&1 &
+	PEER_LOG=/var/tmp/wgt-peer-$$.log
+	ip netns exec $PEER_NS env PEER_LOG=$PEER_LOG python3 "$TESTS/peer_services.py" >/dev/null 2>&1 &
 	PEER_SVC_PID=$!
 	for i in $(seq 100); do
 		ip netns exec $PEER_NS ss -ltn 2>/dev/null | grep -q ':8080 ' && break; sleep 0.05
@@ -99,7 +100,7 @@ peer_down() {
 	[ -n "${PEER_PID:-}" ] && kill $PEER_PID 2>/dev/null
 	ip netns del $PEER_NS 2>/dev/null
 	wait 2>/dev/null
-	rm -f /var/run/wireguard/$PEER_IF.sock
+	rm -f /var/run/wireguard/$PEER_IF.sock "${PEER_LOG:-}"
 }
 
 # Everything wgrun made for test tunnels, gone.

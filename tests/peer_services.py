@@ -3,10 +3,15 @@
 HTTP on 10.77.0.1:8080 and [fd77::1]:8080 answering with the client's address,
 and a DNS responder on 10.77.0.1:53 answering every A query with 10.77.0.1
 (so a name look-up inside the tunnel is seen to go through the tunnel)."""
-import http.server, socket, socketserver, struct, threading
+import http.server, os, socket, socketserver, struct, threading
+
+LOG = os.environ.get("PEER_LOG")   # every request path, a line each
 
 class Echo(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if LOG:
+            with open(LOG, "a") as f:
+                f.write(self.path + "\n")
         body = (self.client_address[0] + "\n").encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))

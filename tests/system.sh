@@ -657,7 +657,7 @@ test_policy_changed_while_a_launch_is_held_refuses_it() {
 	wait $bg; rc=$?
 	default_policy
 	check "held launch after the rule became deny: exit $rc [$(cat $OUT/held)]" [ $rc = 125 ] &&
-	check "refusal names the rule" grep -q "may not use tunnel 'work' ($T_CONF/policy line 2)" $OUT/held && ok
+	check "refusal says the policy changed" grep -q "$T_CONF/policy changed during the launch" $OUT/held && ok
 }
 
 test_tunnel_file_changed_after_the_join_refuses_the_launch() {
@@ -776,6 +776,7 @@ CONF
 desktop_down() {
 	kill $D_BUS_PID $D_X_PID 2>/dev/null; wait $D_X_PID 2>/dev/null
 	pkill -u $T_USER -x tmux 2>/dev/null
+	pkill -u $T_USER -x dbus-daemon 2>/dev/null
 	rm -rf $D_RUN
 }
 desk() {
@@ -803,9 +804,11 @@ test_tmux_inside_never_joins_a_server_outside() {
 
 test_session_bus_outside_is_out_of_reach_and_activates_nothing() {
 	desktop_up
-	local r rc bus
+	local r rc
 	r=$(desk $T_BIN work -- dbus-send --session --print-reply --dest=org.wgrun.Test / org.wgrun.Test.Ping 2>&1); rc=$?
-	bus=$(desk $T_BIN work -- ls -A $D_RUN)
+	local id_out id_in
+	id_out=$(desk dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId | grep -o '"[0-9a-f]*"')
+	id_in=$(desk $T_BIN work -- dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId | grep -o '"[0-9a-f]*"')
 	local sr src
 	sr=$(desk $T_BIN work -- systemd-run --user true 2>&1); src=$?
 	sleep 0.3
@@ -813,7 +816,7 @@ test_session_bus_outside_is_out_of_reach_and_activates_nothing() {
 	desktop_down
 	check "dbus-send inside: exit $rc [$r]" [ $rc != 0 ] &&
 	check "a service was activated outside" [ $act = no ] &&
-	check "runtime directory inside: [$bus]" not grep -qw bus <<<"$bus" &&
+	check "the bus inside is the tunnel's own: inside $id_in, outside $id_out" [ -n "$id_in" ] && [ "$id_in" != "$id_out" ] &&
 	check "systemd-run --user inside: exit $src [$sr]" [ $src != 0 ] && ok
 }
 
@@ -846,9 +849,147 @@ test_desktop_sockets_still_reach_the_command() {
 	x=$(desk $T_BIN work -- xdpyinfo 2>&1 | grep -c "^name of display")
 	shm=$(desk $T_BIN work -- sh -c 'echo x > /dev/shm/wgt.$$ && cat /dev/shm/wgt.$$ && rm /dev/shm/wgt.$$')
 	desktop_down
-	check "runtime directory inside: [$r]" [ "$r" = "pipewire-0 pulse wayland-0 native" ] &&
+	check "display and sound sockets in the runtime directory inside: [$r]" \
+		grep -q "pipewire-0 pulse .*wayland-0 native$" <<<"$r" &&
 	check "X11 display reached inside: [$x]" [ "$x" = 1 ] &&
 	check "/dev/shm inside: [$shm]" [ "$shm" = x ] && ok
+}
+
+# Real browsers on the test display. Nothing they do may leave this machine:
+# every request that is not to loopback goes to a proxy address where nothing
+# listens, and Chromium resolves no name at all (set for the test only).
+browsers_confine() {
+	# A managed policy, as an admin would set it: no word splitting to
+	# get wrong, and it holds for every Chromium started here.
+	mkdir -p /etc/chromium/policies/managed
+	cat > /etc/chromium/policies/managed/zz-wgrun-test.json <<'POLICY'
+{ "ProxySettings": { "ProxyMode": "fixed_servers", "ProxyServer": "http://127.0.0.1:9",
+                     "ProxyBypassList": "10.77.0.1;127.0.0.1" },
+  "DnsOverHttpsMode": "off", "BuiltInDnsClientEnabled": false,
+  "NetworkPredictionOptions": 2, "MetricsReportingEnabled": false,
+  "SafeBrowsingProtectionLevel": 0, "BackgroundModeEnabled": false,
+  "PasswordManagerEnabled": false, "DefaultBrowserSettingEnabled": false }
+POLICY
+	cat > /etc/chromium.d/zz-wgrun-test <<'FLAGS'
+export CHROMIUM_FLAGS="$CHROMIUM_FLAGS --no-first-run --password-store=basic --disable-gpu"
+FLAGS
+	cat > /usr/lib/firefox-esr/defaults/pref/zz-wgrun-test.js <<'PREFS'
+pref("network.proxy.type", 1);
+pref("network.proxy.http", "127.0.0.1");
+pref("network.proxy.http_port", 9);
+pref("network.proxy.ssl", "127.0.0.1");
+pref("network.proxy.ssl_port", 9);
+pref("network.proxy.no_proxies_on", "127.0.0.1, 10.77.0.1");
+pref("network.proxy.allow_hijacking_localhost", false);
+pref("network.dns.disablePrefetch", true);
+pref("network.trr.mode", 5);
+pref("network.captive-portal-service.enabled", false);
+pref("network.connectivity-service.enabled", false);
+pref("app.update.enabled", false);
+pref("browser.safebrowsing.malware.enabled", false);
+pref("browser.safebrowsing.phishing.enabled", false);
+pref("datareporting.policy.dataSubmissionEnabled", false);
+pref("toolkit.telemetry.enabled", false);
+pref("browser.shell.checkDefaultBrowser", false);
+pref("browser.aboutwelcome.enabled", false);
+pref("browser.startup.homepage_override.mstone", "ignore");
+pref("extensions.update.enabled", false);
+pref("browser.sessionstore.resume_from_crash", false);
+PREFS
+}
+browsers_unconfine() {
+	rm -f /etc/chromium.d/zz-wgrun-test /usr/lib/firefox-esr/defaults/pref/zz-wgrun-test.js \
+		/etc/chromium/policies/managed/zz-wgrun-test.json
+}
+# host_server: an HTTP server on the host's loopback that logs every request;
+# a browser inside the tunnel cannot reach it (127.0.0.1 there is the
+# tunnel's own), so any line in its log is work done outside.
+host_server() {
+	H_PORT=$((20000 + $$ % 10000))
+	mkdir -p $OUT/www
+	python3 -m http.server $H_PORT --bind 127.0.0.1 --directory $OUT/www 2> $OUT/host-http.log &
+	H_PID=$!
+	local i
+	for i in $(seq 100); do ss -ltn | grep -q "127.0.0.1:$H_PORT " && break; sleep 0.05; done
+}
+# wait_for FILE PATTERN SECONDS
+wait_for() { local i; for i in $(seq $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+test_chromium_outside_never_gets_the_work_of_one_inside() {
+	command -v chromium >/dev/null || { fail "chromium not installed"; return; }
+	browsers_confine; desktop_up; host_server
+	desk chromium about:blank > $OUT/chromium-outside.log 2>&1 &
+	local outpid=$! r rc
+	for i in $(seq 200); do [ -L $D_HOME/.config/chromium/SingletonSocket ] && break; sleep 0.1; done
+	[ -L $D_HOME/.config/chromium/SingletonSocket ] || { fail "chromium outside never started"; }
+	desk timeout 30 $T_BIN work -- chromium http://127.0.0.1:$H_PORT/chromium-leak > $OUT/chromium-inside.log 2>&1 &
+	local inpid=$!
+	sleep 15
+	[ -n "${WGRUN_TEST_SHOTS:-}" ] && DISPLAY=:$D_DISP import -window root $WGRUN_TEST_SHOTS/chromium-inside.png
+	wait $inpid; rc=$?
+	r=$(grep -c chromium-leak $OUT/host-http.log)
+	pkill -u $T_USER chromium; kill $H_PID; wait $outpid $H_PID 2>/dev/null
+	desktop_down; browsers_unconfine
+	echo "# chromium inside, with one outside: exit $rc: $(tail -2 $OUT/chromium-inside.log | tr '\n' ' ' | cut -c1-300)"
+	check "requests that reached the host's server: $r" [ "$r" = 0 ] && ok
+}
+
+test_chromium_inside_loads_over_the_tunnel_and_takes_a_second_launch() {
+	command -v chromium >/dev/null || { fail "chromium not installed"; return; }
+	browsers_confine; desktop_up
+	: > $PEER_LOG
+	desk $T_BIN work -- chromium http://10.77.0.1:8080/chromium-first > $OUT/chromium-first.log 2>&1 &
+	local first=$! second rc
+	wait_for $PEER_LOG chromium-first 40; local got1=$?
+	desk timeout 30 $T_BIN work -- chromium http://10.77.0.1:8080/chromium-second > $OUT/chromium-second.log 2>&1; rc=$?
+	wait_for $PEER_LOG chromium-second 20; local got2=$?
+	cp $OUT/chromium-first.log /var/tmp/chr-first.log 2>/dev/null; pkill -u $T_USER chromium; wait $first 2>/dev/null
+	desktop_down; browsers_unconfine
+	check "first page through the tunnel: [$(cat $PEER_LOG | tr "\n" " ")] $(tail -3 $OUT/chromium-first.log | cut -c1-200)" [ $got1 = 0 ] &&
+	check "second launch handed to the first, inside: exit $rc [$(tr '\n' ' ' < $OUT/chromium-second.log | cut -c1-200)]" [ $got2 = 0 ] && [ $rc = 0 ] && ok
+}
+
+# firefox_lock: the lock of a running Firefox's profile, wherever this
+# version keeps profiles
+firefox_lock() { find $D_HOME/.mozilla $D_HOME/.config/mozilla -name lock 2>/dev/null | head -1; }
+
+test_firefox_outside_never_gets_the_work_of_one_inside() {
+	command -v firefox-esr >/dev/null || { fail "firefox-esr not installed"; return; }
+	browsers_confine; desktop_up; host_server
+	desk firefox-esr about:blank > $OUT/firefox-outside.log 2>&1 &
+	local outpid=$! r rc i owner
+	for i in $(seq 300); do [ -n "$(firefox_lock)" ] && break; sleep 0.1; done
+	desk timeout 25 $T_BIN work -- firefox-esr http://127.0.0.1:$H_PORT/firefox-leak > $OUT/firefox-inside.log 2>&1 &
+	local inpid=$!
+	sleep 15
+	[ -n "${WGRUN_TEST_SHOTS:-}" ] && DISPLAY=:$D_DISP import -window root $WGRUN_TEST_SHOTS/firefox-inside.png
+	owner=$(desk dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.ListNames 2>&1 | grep -c org.mozilla)
+	wait $inpid; rc=$?
+	r=$(grep -c firefox-leak $OUT/host-http.log)
+	pkill -u $T_USER -f firefox-esr; kill $H_PID; wait $outpid $H_PID 2>/dev/null
+	desktop_down; browsers_unconfine
+	echo "# firefox inside, with one outside: exit $rc: $(tail -2 $OUT/firefox-inside.log | tr '\n' ' ' | cut -c1-300)"
+	check "firefox outside started and owns its name on the session bus: $owner" [ "$owner" -ge 1 ] &&
+	check "requests that reached the host's server: $r" [ "$r" = 0 ] && ok
+}
+
+test_firefox_inside_loads_over_the_tunnel() {
+	command -v firefox-esr >/dev/null || { fail "firefox-esr not installed"; return; }
+	browsers_confine; desktop_up
+	: > $PEER_LOG
+	desk $T_BIN work -- firefox-esr http://10.77.0.1:8080/firefox-first > $OUT/firefox-first.log 2>&1 &
+	local first=$! rc got2=1
+	wait_for $PEER_LOG firefox-first 60; local got1=$?
+	desk timeout 30 $T_BIN work -- firefox-esr http://10.77.0.1:8080/firefox-second > $OUT/firefox-second.log 2>&1 &
+	local second=$!
+	wait_for $PEER_LOG firefox-second 25 && got2=0
+	[ -n "${WGRUN_TEST_SHOTS:-}" ] && DISPLAY=:$D_DISP import -window root $WGRUN_TEST_SHOTS/firefox-second.png
+	wait $second; rc=$?
+	pkill -u $T_USER -f firefox-esr; wait $first 2>/dev/null
+	desktop_down; browsers_unconfine
+	echo "# second firefox inside: exit $rc, page ${got2/0/loaded}: $(tail -2 $OUT/firefox-second.log | tr '\n' ' ' | cut -c1-200)"
+	check "first page through the tunnel: [$(tr '\n' ' ' < $PEER_LOG)] $(tail -2 $OUT/firefox-first.log | cut -c1-200)" [ $got1 = 0 ] &&
+	check "second launch handed to the first, inside: exit $rc" [ $got2 = 0 ] && [ $rc = 0 ] && ok
 }
 
 test_only_wireguard_udp_leaves_while_commands_run() {
