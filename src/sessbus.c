@@ -15,10 +15,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,11 +31,15 @@
 
 #define BUS_START_MS 5000
 
-static bool bus_answers(const char *path)
+/* Does a bus answer at path? Its daemon's pid in *pid (SO_PEERCRED). */
+static bool bus_answers(const char *path, pid_t *pid)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
 	int fd, r;
 
+	*pid = 0;
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return false;
 	strcpy(sun.sun_path, path);
@@ -41,8 +47,38 @@ static bool bus_answers(const char *path)
 	if (fd < 0)
 		return false;
 	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (r == 0 && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		*pid = cred.pid;
 	close(fd);
 	return r == 0;
+}
+
+/* A daemon left from before the tunnel was rebuilt lives in the old network
+ * namespace: what it activates would have no way out. It is the caller's
+ * own process, and ours to replace. */
+static bool in_our_netns(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return pid > 0 && stat(path, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static bool bus_here(const char *path)
+{
+	pid_t pid;
+
+	if (!bus_answers(path, &pid))
+		return false;
+	if (in_our_netns(pid))
+		return true;
+	if (pid > 0)
+		(void)kill(pid, SIGTERM);
+	for (int i = 0; i < 100 && bus_answers(path, &pid); i++)
+		usleep(10000);
+	return false;
 }
 
 /* The daemon, detached from the launch: its own session, stdio on
@@ -76,7 +112,7 @@ int sessbus_ensure(uid_t uid, char *why, size_t whylen)
 
 	snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned)uid);
 	snprintf(path, sizeof(path), "%s/bus", dir);
-	if (access(dir, W_OK) < 0 || bus_answers(path))
+	if (access(dir, W_OK) < 0 || bus_here(path))
 		return 0;	/* no runtime directory here, or a bus already */
 	if (access(WGRUN_DBUS_DAEMON, X_OK) < 0) {
 		snprintf(why, whylen, "%s is not installed", WGRUN_DBUS_DAEMON);
@@ -97,7 +133,7 @@ int sessbus_ensure(uid_t uid, char *why, size_t whylen)
 		}
 		usleep(10000);
 	}
-	if (bus_answers(path))
+	if (bus_here(path))
 		goto out;
 	(void)unlink(path);	/* a dead daemon's socket */
 	if (pipe2(p, O_CLOEXEC) < 0) {

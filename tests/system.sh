@@ -756,8 +756,9 @@ desktop_up() {
 	cat > $OUT/services/org.wgrun.Test.service <<SVC
 [D-BUS Service]
 Name=org.wgrun.Test
-Exec=/bin/sh -c 'readlink /proc/self/ns/net > $OUT/activated; sleep 5'
+Exec=/bin/sh -c 'readlink /proc/self/ns/net > $OUT/act/activated; sleep 5'
 SVC
+	install -d -o $T_USER -m 0755 $OUT/act
 	cat > $OUT/bus.conf <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -812,11 +813,12 @@ test_session_bus_outside_is_out_of_reach_and_activates_nothing() {
 	local sr src
 	sr=$(desk $T_BIN work -- systemd-run --user true 2>&1); src=$?
 	sleep 0.3
-	local act=no; [ -e $OUT/activated ] && act=yes
+	local act=no; [ -e $OUT/act/activated ] && act=yes
 	desktop_down
 	check "dbus-send inside: exit $rc [$r]" [ $rc != 0 ] &&
 	check "a service was activated outside" [ $act = no ] &&
-	check "the bus inside is the tunnel's own: inside $id_in, outside $id_out" [ -n "$id_in" ] && [ "$id_in" != "$id_out" ] &&
+	check "the bus inside is the tunnel's own: inside $id_in, outside $id_out" \
+		[ -n "$id_in" -a "$id_in" != "$id_out" ] &&
 	check "systemd-run --user inside: exit $src [$sr]" [ $src != 0 ] && ok
 }
 
@@ -946,7 +948,7 @@ test_chromium_inside_loads_over_the_tunnel_and_takes_a_second_launch() {
 	cp $OUT/chromium-first.log /var/tmp/chr-first.log 2>/dev/null; pkill -u $T_USER chromium; wait $first 2>/dev/null
 	desktop_down; browsers_unconfine
 	check "first page through the tunnel: [$(cat $PEER_LOG | tr "\n" " ")] $(tail -3 $OUT/chromium-first.log | cut -c1-200)" [ $got1 = 0 ] &&
-	check "second launch handed to the first, inside: exit $rc [$(tr '\n' ' ' < $OUT/chromium-second.log | cut -c1-200)]" [ $got2 = 0 ] && [ $rc = 0 ] && ok
+	check "second launch handed to the first, inside: exit $rc [$(tr '\n' ' ' < $OUT/chromium-second.log | cut -c1-200)]" [ $got2 = 0 -a $rc = 0 ] && ok
 }
 
 # firefox_lock: the lock of a running Firefox's profile, wherever this
@@ -989,7 +991,7 @@ test_firefox_inside_loads_over_the_tunnel() {
 	desktop_down; browsers_unconfine
 	echo "# second firefox inside: exit $rc, page ${got2/0/loaded}: $(tail -2 $OUT/firefox-second.log | tr '\n' ' ' | cut -c1-200)"
 	check "first page through the tunnel: [$(tr '\n' ' ' < $PEER_LOG)] $(tail -2 $OUT/firefox-first.log | cut -c1-200)" [ $got1 = 0 ] &&
-	check "second launch handed to the first, inside: exit $rc" [ $got2 = 0 ] && [ $rc = 0 ] && ok
+	check "second launch handed to the first, inside: exit $rc" [ $got2 = 0 -a $rc = 0 ] && ok
 }
 
 test_only_wireguard_udp_leaves_while_commands_run() {
