@@ -994,6 +994,28 @@ test_firefox_inside_loads_over_the_tunnel() {
 	check "second launch handed to the first, inside: exit $rc" [ $got2 = 0 -a $rc = 0 ] && ok
 }
 
+test_desktop_launcher_opens_inside_whatever_runs_outside() {
+	command -v firefox-esr >/dev/null || { fail "firefox-esr not installed"; return; }
+	browsers_confine; desktop_up
+	install -m 0755 "$TESTS/../packaging/wgrun-desktop" $OUT/wgrun-desktop
+	desk env PATH=$T_PREFIX/bin:/usr/bin:/bin $OUT/wgrun-desktop work firefox-esr >/dev/null 2>&1
+	local entry=$D_HOME/.local/share/applications/wgrun-work-firefox-esr.desktop exec
+	exec=$(sed -n 's/^Exec=//p' $entry 2>/dev/null | head -1)
+	desk firefox-esr about:blank > /dev/null 2>&1 &
+	local outpid=$! i
+	for i in $(seq 300); do [ -n "$(firefox_lock)" ] && break; sleep 0.1; done
+	: > $PEER_LOG
+	# What the desktop runs for the launcher, with a link to open (%u).
+	desk env PATH=$T_PREFIX/bin:/usr/bin:/bin sh -c "${exec/\%u/http://10.77.0.1:8080/launcher-page}" > /dev/null 2>&1 &
+	local inpid=$!
+	wait_for $PEER_LOG launcher-page 60; local got=$?
+	pkill -u $T_USER -f firefox-esr; wait $outpid $inpid 2>/dev/null
+	desktop_down; browsers_unconfine
+	# Only the tunnel reaches 10.77.0.1: the peer's log proves where it loaded.
+	check "launcher Exec: [$exec]" grep -q "^wgrun work -- [^ ]*firefox-esr --no-remote" <<<"$exec" &&
+	check "the launcher's page loaded through the tunnel with Firefox running outside" [ $got = 0 ] && ok
+}
+
 test_only_wireguard_udp_leaves_while_commands_run() {
 	wgrun_as $T_USER work -- true
 	local cap=$OUT/lo.pcap pid n

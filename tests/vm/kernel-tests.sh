@@ -264,9 +264,10 @@ check "(h) host links, addresses and routes unchanged after the launches" \
 	cmp -s $T/host.before $T/host.launched
 
 # (j) --down removes the alias; a command started before loses its way out.
-rm -f $T/go
+# The flag lives outside /tmp: a command in the tunnel has a /tmp of its own.
+mkdir -p /var/lib/wgrun-j; chmod 755 /var/lib/wgrun-j; rm -f /var/lib/wgrun-j/go
 alice wgrun work -- sh -c "timeout 10 wget -qO- $URL4; echo before-rc=\$?; echo started;
-	while [ ! -e $T/go ]; do sleep 0.1; done
+	while [ ! -e /var/lib/wgrun-j/go ]; do sleep 0.1; done
 	timeout 10 wget -qO- $URL4; echo after-rc=\$?" >$T/j.out 2>&1 &
 jpid=$!
 j_started() { grep -q '^started$' $T/j.out 2>/dev/null || ! kill -0 $jpid 2>/dev/null; }
@@ -276,7 +277,7 @@ drc=$?
 check "(j) wgrun --down work succeeds" "exit $drc: $(flat $T/down.out)" [ "$drc" = 0 ]
 check "(j) after --down the alias /run/netns/wgrun-work is gone" \
 	"$(ls -l /run/netns 2>&1 | tr '\n' ' ')" [ ! -e /run/netns/wgrun-work ]
-touch $T/go
+touch /var/lib/wgrun-j/go
 j_done() { ! kill -0 $jpid 2>/dev/null; }
 wait_for 30 j_done || kill $jpid 2>/dev/null
 wait $jpid 2>/dev/null
