@@ -102,31 +102,48 @@ static int mount_point_at(int dfd, const char *name, bool dir)
 	return fd;
 }
 
-/* Bind host path `from` (a directory, socket or file) onto dfd/name. */
-static int bind_into(const char *from, int dfd, const char *name, char *why, size_t whylen)
+/* Bind hostdir/name (a directory, socket or file) onto dfd/name. Both ends
+ * are held by descriptor: the caller owns /run/user/UID and may swap an
+ * entry for a symbolic link between our look and our mount, which would
+ * otherwise make root bind any path it names (a world-readable directory
+ * below one only root may enter, say) into the command's view. */
+static int bind_into(int hostdir, const char *shown, const char *name, int dfd,
+		     bool (*keep)(const char *, const struct stat *, uid_t), uid_t uid,
+		     char *why, size_t whylen)
 {
-	char target[64];
+	char source[64], target[64];
 	struct stat st;
-	int fd, r = 0;
+	int src, fd, r = 0;
 
-	if (lstat(from, &st) < 0 || S_ISLNK(st.st_mode))
-		return 0;	/* gone, or a link: nothing to keep */
+	src = openat(hostdir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0)
+		return 0;	/* gone meanwhile */
+	if (fstat(src, &st) < 0 || S_ISLNK(st.st_mode) || !keep(name, &st, uid)) {
+		close(src);
+		return 0;	/* a link, or not what we keep: nothing to bind */
+	}
 	fd = mount_point_at(dfd, name, S_ISDIR(st.st_mode));
 	/* A program inside made its own of that name (say pulse/, while the
 	 * host had none): theirs stays, the host's is not bound. */
-	if (fd == -EPERM)
+	if (fd == -EPERM) {
+		close(src);
 		return 0;
+	}
 	if (fd < 0) {
-		snprintf(why, whylen, "cannot make the mount point for %s in the tunnel's session: %s",
-			 from, strerror(-fd));
+		snprintf(why, whylen, "cannot make the mount point for %s/%s in the tunnel's session: %s",
+			 shown, name, strerror(-fd));
+		close(src);
 		return fd;
 	}
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", src);
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-	if (mount(from, target, NULL, MS_BIND | MS_REC, NULL) < 0 && errno != ENOENT) {
+	if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		r = -errno;
-		snprintf(why, whylen, "cannot bind %s into the tunnel's session: %s", from, strerror(-r));
+		snprintf(why, whylen, "cannot bind %s/%s into the tunnel's session: %s", shown, name,
+			 strerror(-r));
 	}
 	close(fd);
+	close(src);
 	return r;
 }
 
@@ -134,21 +151,24 @@ static int bind_into(const char *from, int dfd, const char *name, char *why, siz
 static int bind_matching(const char *host, int dfd, bool (*keep)(const char *, const struct stat *, uid_t),
 			 uid_t uid, char *why, size_t whylen)
 {
-	char from[512];
 	struct dirent *e;
-	struct stat st;
-	int r = 0;
-	DIR *d = opendir(host);
+	int r = 0, hfd;
+	DIR *d;
 
-	if (!d)
+	/* The parents (/, /tmp's, /run/user) are root's; the last is opened
+	 * without following a link. */
+	hfd = open(host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (hfd < 0)
 		return 0;
+	d = fdopendir(hfd);
+	if (!d) {
+		close(hfd);
+		return 0;
+	}
 	while (r == 0 && (e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (snprintf(from, sizeof(from), "%s/%s", host, e->d_name) >= (int)sizeof(from) ||
-		    lstat(from, &st) < 0 || !keep(e->d_name, &st, uid))
-			continue;
-		r = bind_into(from, dfd, e->d_name, why, whylen);
+		r = bind_into(dirfd(d), host, e->d_name, dfd, keep, uid, why, whylen);
 	}
 	closedir(d);
 	return r;

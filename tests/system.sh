@@ -657,7 +657,7 @@ test_policy_changed_while_a_launch_is_held_refuses_it() {
 	wait $bg; rc=$?
 	default_policy
 	check "held launch after the rule became deny: exit $rc [$(cat $OUT/held)]" [ $rc = 125 ] &&
-	check "refusal says the policy changed" grep -q "$T_CONF/policy changed during the launch" $OUT/held && ok
+	check "refusal says the policy changed: [$(cat $OUT/held)]" grep -q "$T_CONF/policy changed during the launch" $OUT/held && ok
 }
 
 test_tunnel_file_changed_after_the_join_refuses_the_launch() {
