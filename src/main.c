@@ -315,8 +315,12 @@ int main(int argc, char **argv)
 	if ((r = filter_install()) < 0)
 		die_errno(-r, "cannot load the seccomp filter");
 	/* Programs inside find each other on a bus of the tunnel's own. */
-	if (own_bus && sessbus_ensure(caller.uid, why, sizeof(why)) < 0)
+	if (own_bus && (r = sessbus_ensure(caller.uid, why, sizeof(why))) < 0)
 		warn("no session bus inside the tunnel: %s", why);
+	/* Whatever the caller's address said (an abstract socket is another
+	 * network namespace's): the tunnel's bus is at the usual place. */
+	if (own_bus && r > 0 && setenv("DBUS_SESSION_BUS_ADDRESS", why, 1) < 0)
+		die_errno(errno, "setenv");
 	(void)sigaction(SIGCHLD, &sigchld, NULL);	/* as the caller left it */
 	execvp(cmd[0], cmd);
 	r = errno;

@@ -170,6 +170,8 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
 	/* ...and root's, not the caller's group: the egid is still theirs. */
 	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0)
 		FAIL_ERRNO("setresgid: %s", strerror(errno));
+	if ((r = session_host(tunnel, uid, why, whylen)) < 0)
+		goto out;
 	if ((r = unshare_as(uid)) < 0)
 		FAIL(r, "cannot create the command's mount namespace: %s", strerror(-r));
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)

@@ -48,6 +48,7 @@
 #include "ns.h"
 #include "record.h"
 #include "rtnl.h"
+#include "session.h"
 
 #define CREATE_TIMEOUT_MS WGRUN_CREATE_TIMEOUT_MS
 #define LOCK_TIMEOUT_MS (CREATE_TIMEOUT_MS / 2)
@@ -755,6 +756,7 @@ int netns_down(const char *name, char *why, size_t whylen)
 	}
 	unpin(aliasp);
 	unpin(pinp);
+	session_forget(name);
 	r = record_remove(rundir_fd, name);
 	snprintf(sock, sizeof(sock), "%s/%s.sock", WGRUN_RUNDIR, name);
 	(void)unlink(sock);

@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,6 +67,27 @@ static bool in_our_netns(pid_t pid)
 	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
+/* Stop the daemon at pid, if it is one: held by a pidfd first, then checked
+ * to be dbus-daemon (the pid SO_PEERCRED gave may have been recycled since,
+ * even to another launch of the caller's), then signalled through the pidfd. */
+static void stop_daemon(pid_t pid)
+{
+	char exe[64], target[256];
+	ssize_t n;
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (pfd < 0)
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	n = readlink(exe, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		if (!strcmp(target, WGRUN_DBUS_DAEMON))
+			(void)syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+	}
+	close(pfd);
+}
+
 static bool bus_here(const char *path)
 {
 	pid_t pid;
@@ -75,7 +97,7 @@ static bool bus_here(const char *path)
 	if (in_our_netns(pid))
 		return true;
 	if (pid > 0)
-		(void)kill(pid, SIGTERM);
+		stop_daemon(pid);
 	for (int i = 0; i < 100 && bus_answers(path, &pid); i++)
 		usleep(10000);
 	return false;
@@ -90,6 +112,9 @@ static void start_daemon(const char *path, int report)
 
 	if (setsid() < 0 || fork() != 0)
 		_exit(0);	/* the middle child goes; the daemon is reparented */
+	/* Not the launch's signal state, cwd or umask-shaped accidents. */
+	if (hygiene_signals() < 0 || chdir("/") < 0)
+		_exit(1);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 		_exit(1);
@@ -112,8 +137,10 @@ int sessbus_ensure(uid_t uid, char *why, size_t whylen)
 
 	snprintf(dir, sizeof(dir), "/run/user/%u", (unsigned)uid);
 	snprintf(path, sizeof(path), "%s/bus", dir);
-	if (access(dir, W_OK) < 0 || bus_here(path))
-		return 0;	/* no runtime directory here, or a bus already */
+	if (access(dir, W_OK) < 0)
+		return 0;	/* no runtime directory here */
+	if (bus_here(path))
+		goto ours;
 	if (access(WGRUN_DBUS_DAEMON, X_OK) < 0) {
 		snprintf(why, whylen, "%s is not installed", WGRUN_DBUS_DAEMON);
 		return -ENOENT;
@@ -126,15 +153,17 @@ int sessbus_ensure(uid_t uid, char *why, size_t whylen)
 		return -errno;
 	}
 	for (int i = 0; flock(lfd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (i == BUS_START_MS / 10) {
+		if (i == 3 * BUS_START_MS / 10) {	/* longer than the holder's work */
 			close(lfd);
 			snprintf(why, whylen, "another launch holds %s", lock);
 			return -ETIMEDOUT;
 		}
 		usleep(10000);
 	}
-	if (bus_here(path))
-		goto out;
+	if (bus_here(path)) {
+		close(lfd);
+		goto ours;
+	}
 	(void)unlink(path);	/* a dead daemon's socket */
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		r = -errno;
@@ -165,5 +194,9 @@ int sessbus_ensure(uid_t uid, char *why, size_t whylen)
 	close(p[0]);
 out:
 	close(lfd);
-	return r;
+	if (r < 0)
+		return r;
+ours:
+	snprintf(why, whylen, "unix:path=%s", path);
+	return 1;
 }

@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 #include "session.h"
 
 #define SESSION_DIR WGRUN_RUNDIR "/session"
+#define MAX_ENTRIES 4096
 
 /* Entries of the caller's runtime directory a desktop program needs and
  * that hand no work to a program outside. A trailing '*' matches a prefix. */
@@ -85,13 +87,18 @@ static int dir_at(int dfd, const char *name, mode_t mode, uid_t uid, gid_t gid)
  * and of the type of what goes on it; an O_PATH fd to mount through. */
 static int mount_point_at(int dfd, const char *name, bool dir)
 {
+	/* Sticky and open like the host's, so that an X server inside can make
+	 * its socket there when the host has none to bind. */
+	mode_t mode = strcmp(name, ".X11-unix") ? 0755 : 01777;
 	struct stat st;
 	int fd;
 
-	if (dir)
-		(void)mkdirat(dfd, name, 0755);
-	else if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0)
+	if (dir) {
+		if (mkdirat(dfd, name, mode) == 0)
+			(void)!fchmodat(dfd, name, mode, 0);	/* past our umask; else 0755 */
+	} else if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) >= 0) {
 		close(fd);
+	}
 	fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -165,8 +172,11 @@ static int bind_matching(const char *host, int dfd, bool (*keep)(const char *, c
 		close(hfd);
 		return 0;
 	}
-	while (r == 0 && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+	/* Names first: root opens nothing else of a directory any user fills
+	 * (a FUSE mount there could block an fstat), and reads at most
+	 * MAX_ENTRIES of it. */
+	for (size_t count = 0; r == 0 && (e = readdir(d)) && count < MAX_ENTRIES; count++) {
+		if (!keep(e->d_name, NULL, uid))
 			continue;
 		r = bind_into(dirfd(d), host, e->d_name, dfd, keep, uid, why, whylen);
 	}
@@ -176,19 +186,23 @@ static int bind_matching(const char *host, int dfd, bool (*keep)(const char *, c
 
 /* /tmp: the X11 sockets, and X authority files the caller owns (sddm and
  * startx keep them there). */
+/* With st NULL: by name alone, before anything is opened. The X socket
+ * directory must be root's and sticky, as xtrans requires: on a host
+ * without X, another user could have made one. */
 static bool keep_tmp(const char *name, const struct stat *st, uid_t uid)
 {
 	if (!strcmp(name, ".X11-unix"))
-		return S_ISDIR(st->st_mode);
-	return S_ISREG(st->st_mode) && st->st_uid == uid &&
-	       (!strncmp(name, "xauth", 5) || !strncmp(name, ".xauth", 6));
+		return !st || (S_ISDIR(st->st_mode) && st->st_uid == 0 && (st->st_mode & S_ISVTX));
+	if (strncmp(name, "xauth", 5) && strncmp(name, ".xauth", 6))
+		return false;
+	return !st || (S_ISREG(st->st_mode) && st->st_uid == uid);
 }
 
 static bool keep_session_bus;	/* SessionBus = yes */
 
 static bool keep_runtime(const char *name, const struct stat *st, uid_t uid)
 {
-	(void)st;
+	(void)st;	/* the caller's own directory: its entries are its own */
 	(void)uid;
 	if (keep_session_bus && !strcmp(name, "bus"))
 		return true;
@@ -196,6 +210,95 @@ static bool keep_runtime(const char *name, const struct stat *st, uid_t uid)
 		if (name_matches(name, runtime_keep[i]))
 			return true;
 	return false;
+}
+
+/* Is the directory behind fd the root of a mount (its own file system)? */
+static bool is_mount_root(int dfd, const char *name)
+{
+	struct stat a, b;
+
+	return fstatat(dfd, name, &a, AT_SYMLINK_NOFOLLOW) == 0 && fstat(dfd, &b) == 0 &&
+	       S_ISDIR(a.st_mode) && a.st_dev != b.st_dev;
+}
+
+int session_host(const char *tunnel, uid_t uid, char *why, size_t whylen)
+{
+	char name[64], lock[72], path[128];
+	int top, dfd, lfd, r = 0;
+
+	top = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open %s: %s", WGRUN_RUNDIR, strerror(-r));
+		return r;
+	}
+	dfd = dir_at(top, "session", 0700, 0, 0);
+	close(top);
+	if (dfd < 0) {
+		snprintf(why, whylen, "cannot prepare %s: %s", SESSION_DIR, strerror(-dfd));
+		return dfd;
+	}
+	snprintf(name, sizeof(name), "%s.%u", tunnel, (unsigned)uid);
+	snprintf(lock, sizeof(lock), "%s.lock", name);
+	snprintf(path, sizeof(path), "%s/%s", SESSION_DIR, name);
+	/* Per tunnel and user: a caller who stops its launch here holds up only
+	 * its own next ones, and each waits at most 5 s. */
+	lfd = openat(dfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lfd < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open %s/%s: %s", SESSION_DIR, lock, strerror(-r));
+		goto out;
+	}
+	for (int i = 0; flock(lfd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK || i == 500) {
+			r = -ETIMEDOUT;
+			snprintf(why, whylen, "%s/%s is held by another launch", SESSION_DIR, lock);
+			goto out;
+		}
+		usleep(10000);
+	}
+	if (is_mount_root(dfd, name))
+		goto out;
+	if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST) {
+		r = -errno;
+		snprintf(why, whylen, "cannot make %s: %s", path, strerror(-r));
+		goto out;
+	}
+	/* A file system of its own, not the host's /run (which systemd,
+	 * logind and udev need, and which has no per-user limit): capped as
+	 * systemd caps a tmpfs /tmp. */
+	if (mount("wgrun-session", path, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=0755,size=50%,nr_inodes=1m") < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot mount a tmpfs on %s: %s", path, strerror(-r));
+	}
+out:
+	if (lfd >= 0)
+		close(lfd);
+	close(dfd);
+	return r;
+}
+
+void session_forget(const char *tunnel)
+{
+	char path[512];
+	size_t n = strlen(tunnel);
+	struct dirent *e;
+	DIR *d = opendir(SESSION_DIR);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, tunnel, n) || e->d_name[n] != '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", SESSION_DIR, e->d_name) >= (int)sizeof(path))
+			continue;
+		/* Commands still inside keep their view; the tmpfs goes with them. */
+		if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL)
+			(void)rmdir(path);
+		(void)unlink(path);	/* the NAME.UID.lock files */
+	}
+	closedir(d);
 }
 
 int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,

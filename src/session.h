@@ -14,6 +14,16 @@ struct session {
 	int tmp_fd, runtime_fd;	/* RUNDIR/session/NAME.UID/{tmp,runtime}, or -1 */
 };
 
+/* In the host's mount namespace, before the command's is made: make sure
+ * RUNDIR/session/TUNNEL.UID is a tmpfs of its own (capped), so that what
+ * programs inside keep in /tmp and /run/user/UID never fills the host's /run.
+ * 0 or -errno with why. */
+int session_host(const char *tunnel, uid_t uid, char *why, size_t whylen);
+
+/* --down: unmount and remove every RUNDIR/session/TUNNEL.* (commands still
+ * inside keep theirs until they end). */
+void session_forget(const char *tunnel);
+
 /* In the command's mount namespace, while the host's /run and /tmp still
  * show: make (or check) RUNDIR/session/TUNNEL.UID/tmp (01777, root) and
  * runtime (0700, the caller's), and bind the host's X11 sockets and the

@@ -822,6 +822,20 @@ test_session_bus_outside_is_out_of_reach_and_activates_nothing() {
 	check "systemd-run --user inside: exit $src [$sr]" [ $src != 0 ] && ok
 }
 
+test_tunnels_tmp_never_fills_the_hosts_run() {
+	local uid d before after
+	uid=$(id -u $T_USER)
+	d=$T_RUN/session/work.$uid
+	before=$(df --output=used /run | tail -1)
+	wgrun_as $T_USER work -- sh -c 'head -c 30000000 /dev/zero > /tmp/big; echo x > /tmp/big2'
+	after=$(df --output=used /run | tail -1)
+	check "the tunnel's session directory is a file system of its own: $(stat -f -c %T $d) dev $(stat -c %d $d) vs /run $(stat -c %d /run)" \
+		[ "$(stat -c %d $d)" != "$(stat -c %d /run)" ] &&
+	check "the host's /run grew by $((after - before)) KiB" [ $((after - before)) -lt 10000 ] || return
+	$T_BIN --down work >/dev/null 2>&1
+	check "--down removed $d" [ ! -e $d ] && ok
+}
+
 test_session_bus_opt_in_keeps_it() {
 	write_tunnel sbus "10.77.0.0/24" "" 12
 	printf '\n[wgrun]\nSessionBus = yes\nSharedTmp = yes\n' >> $T_CONF/tunnels/sbus.conf
