@@ -562,8 +562,12 @@ launch_bg() { local u=$1; shift; exec setpriv --reuid="$u" --regid="$(id -g "$u"
 creation_child() {
 	local i c
 	for i in $(seq 500); do
-		c=$(cat /proc/$1/task/$1/children 2>/dev/null | awk '{print $1}')
-		[ -n "$c" ] && { echo "$c"; return 0; }
+		# the creation child is root's (a child of the caller's, such as
+		# the session bus's, is not it)
+		for c in $(cat /proc/$1/task/$1/children 2>/dev/null); do
+			[ "$(awk '/^Uid:/{print $2}' /proc/$c/status 2>/dev/null)" = 0 ] &&
+				{ echo "$c"; return 0; }
+		done
 		sleep 0.01
 	done
 	return 1
@@ -592,6 +596,7 @@ test_creation_child_is_out_of_the_callers_reach_from_its_first_instruction() {
 
 test_tunnel_file_changed_while_a_launch_waits_is_read_again() {
 	$T_BIN --down work >/dev/null 2>&1
+	tunnel_exists work && { fail "work still up after --down: $($T_BIN --down work 2>&1)"; return; }
 	cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
 	hold_lock work
 	launch_bg $T_USER $T_BIN work -- cat /sys/class/net/work/mtu > $OUT/mtu 2>&1 &
@@ -609,6 +614,7 @@ test_held_creation_older_than_its_deadline_builds_nothing() {
 	local F=$T_PREFIX/bin/wgrun-fast lp c i
 	[ -x $F ] || { skip "needs the 3 s deadline build (WGRUN_FAST_BUILD)"; return; }
 	$T_BIN --down work >/dev/null 2>&1
+	tunnel_exists work && { fail "work still up after --down: $($T_BIN --down work 2>&1)"; return; }
 	cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
 	hold_lock work
 	launch_bg $T_USER $F work -- true >/dev/null 2>&1 & lp=$!
@@ -632,6 +638,7 @@ test_launch_that_gives_up_kills_and_reaps_its_child() {
 	local F=$T_PREFIX/bin/wgrun-fast lp c err rc
 	[ -x $F ] || { skip "needs the 3 s deadline build (WGRUN_FAST_BUILD)"; return; }
 	$T_BIN --down work >/dev/null 2>&1
+	tunnel_exists work && { fail "work still up after --down: $($T_BIN --down work 2>&1)"; return; }
 	hold_lock work
 	launch_bg $T_USER $F work -- true > $OUT/gaveup 2>&1 & lp=$!
 	c=$(creation_child $lp) || { release_lock; fail "no creation child seen [$(cat $OUT/gaveup)]"; return; }
@@ -648,6 +655,7 @@ test_launch_that_gives_up_kills_and_reaps_its_child() {
 
 test_policy_changed_while_a_launch_is_held_refuses_it() {
 	$T_BIN --down work >/dev/null 2>&1
+	tunnel_exists work && { fail "work still up after --down: $($T_BIN --down work 2>&1)"; return; }
 	hold_lock work
 	launch_bg $T_USER $T_BIN work -- echo ran > $OUT/held 2>&1 &
 	local bg=$! c rc
@@ -691,6 +699,7 @@ test_working_directory_is_entered_in_the_commands_own_view() {
 	local up
 	up=$(cd /run/user/$uid && as_user $T_USER $T_BIN work -- ls ../../dbus)
 	rm -f /run/dbus/wgt-hidden.$$; [ -n "$made_dbus" ] && rmdir /run/dbus
+	rm -rf /run/user/$uid
 	check "cd /run; ls dbus: [$r]" [ -z "$r" ] &&
 	check "cd /run/user/UID; ls ../../dbus: [$up]" [ -z "$up" ] || return
 	# a directory that the command's view does not have: one clear refusal
