@@ -221,23 +221,32 @@ static bool is_mount_root(int dfd, const char *name)
 	       S_ISDIR(a.st_mode) && a.st_dev != b.st_dev;
 }
 
-int session_host(const char *tunnel, uid_t uid, char *why, size_t whylen)
+/* RUNDIR/session (root's, 0700), made if need be; a descriptor of it. RUNDIR
+ * exists: the tunnel is up. */
+static int session_dir(char *why, size_t whylen)
 {
-	char name[64], lock[72], path[128];
-	int top, dfd, lfd, r = 0;
+	int top, fd;
 
 	top = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (top < 0) {
-		r = -errno;
-		snprintf(why, whylen, "cannot open %s: %s", WGRUN_RUNDIR, strerror(-r));
-		return r;
+		fd = -errno;
+		snprintf(why, whylen, "cannot open %s: %s", WGRUN_RUNDIR, strerror(-fd));
+		return fd;
 	}
-	dfd = dir_at(top, "session", 0700, 0, 0);
+	fd = dir_at(top, "session", 0700, 0, 0);
 	close(top);
-	if (dfd < 0) {
-		snprintf(why, whylen, "cannot prepare %s: %s", SESSION_DIR, strerror(-dfd));
+	if (fd < 0)
+		snprintf(why, whylen, "cannot prepare %s: %s", SESSION_DIR, strerror(-fd));
+	return fd;
+}
+
+int session_host(const char *tunnel, uid_t uid, char *why, size_t whylen)
+{
+	char name[64], lock[72], path[128];
+	int dfd, lfd = -1, r = 0;
+
+	if ((dfd = session_dir(why, whylen)) < 0)
 		return dfd;
-	}
 	snprintf(name, sizeof(name), "%s.%u", tunnel, (unsigned)uid);
 	snprintf(lock, sizeof(lock), "%s.lock", name);
 	snprintf(path, sizeof(path), "%s/%s", SESSION_DIR, name);
@@ -305,7 +314,7 @@ int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
 		    const struct tunnel *t, char *why, size_t whylen)
 {
 	char name[64], host_run[64];
-	int base = -1, top = -1, fd, r;
+	int base = -1, fd, r;
 
 	s->tmp_fd = s->runtime_fd = -1;
 	s->uid = uid;
@@ -314,19 +323,8 @@ int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
 	s->has_runtime = access(host_run, F_OK) == 0;
 	if (t->shared_tmp && !s->has_runtime)
 		return 0;
-	/* RUNDIR exists: the tunnel is up. */
-	top = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (top < 0) {
-		r = -errno;
-		snprintf(why, whylen, "cannot open %s: %s", WGRUN_RUNDIR, strerror(-r));
-		return r;
-	}
-	fd = dir_at(top, "session", 0700, 0, 0);
-	close(top);
-	if (fd < 0) {
-		snprintf(why, whylen, "cannot prepare %s: %s", SESSION_DIR, strerror(-fd));
+	if ((fd = session_dir(why, whylen)) < 0)
 		return fd;
-	}
 	snprintf(name, sizeof(name), "%s.%u", tunnel, (unsigned)uid);
 	base = dir_at(fd, name, 0755, 0, 0);
 	close(fd);
