@@ -16,9 +16,7 @@
  *   have been frozen before that can ask child_age_ms() and refuse work
  *   that has gone stale.
  * - The parent waits at most the job's deadline; when it gives up, it kills
- *   and reaps the child. Killing the parent does not stop a root child.
- * - A caller child drops to the caller's ids first thing, for work that must
- *   not run as root (NSS look-ups). */
+ *   and reaps the child. Killing the parent does not stop a root child. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -80,25 +78,12 @@ static int settle_root(char *why, size_t whylen)
 	return hygiene_root_child(why, whylen);
 }
 
-static int settle_caller(const struct child_job *job)
-{
-	if (setgroups(0, NULL) < 0 || setresgid(job->gid, job->gid, job->gid) < 0 ||
-	    setresuid(job->uid, job->uid, job->uid) < 0)
-		return -errno;
-	if (hygiene_signals() < 0)
-		return -errno;
-	return 0;
-}
-
 static _Noreturn void child_main(const struct child_job *job, int out, void *buf, size_t n)
 {
 	int status;
 
 	memset(buf, 0, n);
-	if (job->ids == CHILD_ROOT)
-		status = settle_root(buf, n);
-	else
-		status = settle_caller(job);
+	status = settle_root(buf, n);
 	if (status == 0)
 		status = job->fn(job->arg, buf, n);
 	if (write(out, &status, sizeof(status)) != sizeof(status) || write(out, buf, n) != (ssize_t)n)
@@ -164,7 +149,7 @@ static void reap_bounded(pid_t pid, long long deadline)
 	(void)reaped_by(pid, boot_ms() + 1000);
 }
 
-/* Make every id root across the fork (root jobs only); false on failure. */
+/* Make every id root across the fork; 0 or -errno. */
 struct saved_ids {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -209,7 +194,7 @@ int child_run(const struct child_job *job, void *out, size_t n, bool *answered)
 		r = -errno;
 		goto fail_pipe;
 	}
-	if (job->ids == CHILD_ROOT && (r = ids_to_root(&ids)) < 0) {
+	if ((r = ids_to_root(&ids)) < 0) {
 		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail_pipe;
 	}
@@ -221,8 +206,7 @@ int child_run(const struct child_job *job, void *out, size_t n, bool *answered)
 		child_main(job, p[1], out, n);
 	}
 	r = -errno;
-	if (job->ids == CHILD_ROOT)
-		ids_back(&ids);
+	ids_back(&ids);
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	if (pid < 0) {

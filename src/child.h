@@ -6,16 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum child_ids {
-	CHILD_ROOT,	/* every id root from the first instruction; own session,
-			 * clean signals, limits and scheduling, root cgroups */
-	CHILD_CALLER,	/* the caller's uid and gid, no groups */
-};
-
+/* A job for a child whose every id is root from its first instruction, with
+ * its own session, clean signals, limits and scheduling, in root cgroups. */
 struct child_job {
-	enum child_ids ids;
-	uid_t uid;		/* CHILD_CALLER: the ids to take */
-	gid_t gid;
 	int timeout_ms;		/* the parent's whole wait */
 	/* Runs in the child: 0 or -errno; out (n bytes, zeroed) is sent back
 	 * whole, a message or a result. */
