@@ -316,7 +316,7 @@ static void fetch_stats(const char *name, const struct record *rec, struct uapi_
 {
 	struct stats_job arg = { name, rec };
 	struct child_job job = {
-		.timeout_ms = 2000, .fn = stats_child, .arg = &arg,
+		.ids = CHILD_ROOT, .timeout_ms = 2000, .fn = stats_child, .arg = &arg,
 	};
 	bool answered;
 

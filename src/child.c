@@ -1,6 +1,11 @@
 /* child.c - run one function in a child process, under a deadline.
  *
- * Safety requirements (SECURITY.md, items 8, 26, 27 and 34):
+ * Two kinds of child: a root one, for work the caller must not interrupt
+ * (building a tunnel, asking a shared daemon for figures), and one with the
+ * caller's ids and an empty environment, for work that must not run as
+ * root (name look-ups, whose NSS modules the host's configuration picks).
+ *
+ * Safety requirements (SECURITY.md rows 8, 26, 27 and 34):
  * - A root child is never, for one instruction, a process of the caller's.
  *   A child forked by a setuid program has the caller's real uid until it
  *   changes it, and the caller may SIGSTOP it at that instant and release
@@ -8,13 +13,10 @@
  *   the parent takes back exactly the ids it had after it.
  * - Signals are blocked across the fork: a terminal's ^Z, ^C or hangup goes
  *   to the whole foreground process group, with no permission check. The
- *   child first leaves that group (setsid), then discards whatever arrived
- *   meanwhile (a signal set to SIG_IGN loses its pending instances), and
- *   only then takes default dispositions and an empty mask.
- * - Then it leaves the caller's cgroups (a caller can freeze its own
- *   delegated cgroup) and takes fixed limits and scheduling; a job that may
- *   have been frozen before that can ask child_age_ms() and refuse work
- *   that has gone stale.
+ *   root child then leaves that group and the caller's cgroups, and takes
+ *   fixed signals, limits and scheduling (detach.c); a job that may have
+ *   been frozen before that can ask child_age_ms() and refuse work that
+ *   has gone stale.
  * - The parent waits at most the job's deadline; when it gives up, it kills
  *   and reaps the child. Killing the parent does not stop a root child. */
 #include <errno.h>
@@ -23,12 +25,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "detach.h"
 #include "hygiene.h"
 #include "log.h"
 
@@ -48,34 +52,19 @@ long long child_age_ms(void)
 	return boot_ms() - started_ms;
 }
 
-/* In a root child: no groups, a session of its own, nothing pending. */
-static int settle_root(char *why, size_t whylen)
+/* In a child for the caller: exactly the caller's ids, no groups beyond
+ * its primary, nothing of wgrun's environment. */
+static int become_caller(const struct child_job *job, char *why, size_t whylen)
 {
-	struct sigaction sa;
 	uid_t r, e, s;
-	gid_t gr, ge, gs;
 
-	if (setgroups(0, NULL) < 0 || getresuid(&r, &e, &s) < 0 || getresgid(&gr, &ge, &gs) < 0) {
-		snprintf(why, whylen, "cannot become root: %s", strerror(errno));
+	if (setgroups(0, NULL) < 0 || setresgid(job->gid, job->gid, job->gid) < 0 ||
+	    setresuid(job->uid, job->uid, job->uid) < 0 || getresuid(&r, &e, &s) < 0 ||
+	    e != job->uid || s != job->uid || clearenv() != 0 || hygiene_signals() < 0) {
+		snprintf(why, whylen, "cannot take the caller's ids: %s", strerror(errno));
 		return -EPERM;
 	}
-	if (r || e || s || gr || ge || gs) {
-		snprintf(why, whylen, "cannot become root: ids are not all 0");
-		return -EPERM;
-	}
-	if (setsid() < 0) {
-		snprintf(why, whylen, "setsid: %s", strerror(errno));
-		return -EPERM;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_IGN;
-	for (int sig = 1; sig < _NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);	/* SIGKILL/SIGSTOP refuse: fine */
-	if (hygiene_signals() < 0) {
-		snprintf(why, whylen, "cannot reset signals: %s", strerror(errno));
-		return -EPERM;
-	}
-	return hygiene_root_child(why, whylen);
+	return 0;
 }
 
 static _Noreturn void child_main(const struct child_job *job, int out, void *buf, size_t n)
@@ -83,7 +72,7 @@ static _Noreturn void child_main(const struct child_job *job, int out, void *buf
 	int status;
 
 	memset(buf, 0, n);
-	status = settle_root(buf, n);
+	status = job->ids == CHILD_ROOT ? detach_root(buf, n) : become_caller(job, buf, n);
 	if (status == 0)
 		status = job->fn(job->arg, buf, n);
 	if (write(out, &status, sizeof(status)) != sizeof(status) || write(out, buf, n) != (ssize_t)n)
@@ -187,6 +176,8 @@ int child_run(const struct child_job *job, void *out, size_t n, bool *answered)
 	pid_t pid;
 
 	*answered = false;
+	if (job->ids != CHILD_ROOT && job->ids != CHILD_CALLER)
+		return -EINVAL;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	sigfillset(&all);
@@ -194,7 +185,7 @@ int child_run(const struct child_job *job, void *out, size_t n, bool *answered)
 		r = -errno;
 		goto fail_pipe;
 	}
-	if ((r = ids_to_root(&ids)) < 0) {
+	if (job->ids == CHILD_ROOT && (r = ids_to_root(&ids)) < 0) {
 		(void)sigprocmask(SIG_SETMASK, &old, NULL);
 		goto fail_pipe;
 	}
@@ -206,7 +197,8 @@ int child_run(const struct child_job *job, void *out, size_t n, bool *answered)
 		child_main(job, p[1], out, n);
 	}
 	r = -errno;
-	ids_back(&ids);
+	if (job->ids == CHILD_ROOT)
+		ids_back(&ids);
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	if (pid < 0) {

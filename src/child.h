@@ -6,9 +6,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* A job for a child whose every id is root from its first instruction, with
- * its own session, clean signals, limits and scheduling, in root cgroups. */
+/* CHILD_ROOT: every id root from its first instruction, then detached
+ * (detach.c). CHILD_CALLER: the job's uid and gid, no supplementary groups,
+ * an empty environment. Zero is neither: a job must say which. */
+enum child_ids { CHILD_ROOT = 1, CHILD_CALLER = 2 };
+
 struct child_job {
+	enum child_ids ids;
+	uid_t uid;		/* CHILD_CALLER only */
+	gid_t gid;
 	int timeout_ms;		/* the parent's whole wait */
 	/* Runs in the child: 0 or -errno; out (n bytes, zeroed) is sent back
 	 * whole, a message or a result. */
@@ -21,7 +27,8 @@ struct child_job {
  * is fn's. Otherwise the child has been killed and reaped, and the return is
  * -ETIMEDOUT (the deadline passed) or -ECHILD (it died without answering),
  * or -errno when no child could be started. A setup failure in the child
- * (root, cgroups, limits) is answered like fn's, with its message in out. */
+ * (ids, cgroups, limits) is answered like fn's, with its message in out.
+ * -EINVAL when the job names no kind of child. */
 int child_run(const struct child_job *job, void *out, size_t n, bool *answered);
 
 /* In the child: milliseconds since the parent forked it, suspend included.

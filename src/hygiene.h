@@ -1,4 +1,4 @@
-/* hygiene.h - a clean process state: descriptors, signals, limits, ids. */
+/* hygiene.h - a clean process state: descriptors, signals, daemons. */
 #ifndef WGRUN_HYGIENE_H
 #define WGRUN_HYGIENE_H
 
@@ -8,17 +8,6 @@ void hygiene_std_fds(void);
 
 /* Close every descriptor from `from` up. */
 void hygiene_close_from(int from);
-
-/* Leave the caller's cgroups for the root of each hierarchy, so the caller
- * cannot freeze, kill or starve us; refuse when we could not. 0 or -errno. */
-int hygiene_leave_cgroup(char *why, size_t whylen);
-
-/* In a root child: default niceness, scheduling class, affinity, I/O
- * priority, OOM score and timer slack; out of the caller's cgroups; then a
- * fixed table of resource limits, refusing (with why naming the limit) when a
- * hard limit the caller lowered cannot be raised. Everything it starts
- * inherits this. 0 or -errno with why. */
-int hygiene_root_child(char *why, size_t whylen);
 
 /* Default signal dispositions and an empty mask: the caller's choices of
  * ignored or blocked signals must not shape a root child. 0 or -errno. */

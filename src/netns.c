@@ -654,7 +654,7 @@ static int creator(void *arg, void *out, size_t n)
 int netns_create(const struct tunnel_src *src, char *why, size_t whylen)
 {
 	struct child_job job = {
-		.timeout_ms = CREATE_TIMEOUT_MS, .fn = creator, .arg = (void *)src,
+		.ids = CHILD_ROOT, .timeout_ms = CREATE_TIMEOUT_MS, .fn = creator, .arg = (void *)src,
 	};
 	char msg[512];
 	bool answered;
