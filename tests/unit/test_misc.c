@@ -3,15 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "mounts.h"
 #include "uapi.h"
-
-static int failures;
-
-#define EXPECT(name, cond) do { \
-	if (cond) printf("ok %s\n", name); \
-	else { printf("FAIL %s\n", name); failures++; } \
-} while (0)
 
 int main(void)
 {
@@ -54,6 +48,5 @@ int main(void)
 	n = mounts_render_nsswitch(host, sizeof(host) - 1, out, 20);
 	EXPECT("nsswitch_too_small_buffer_is_an_error", n < 0);
 
-	printf("misc: %d failure%s\n", failures, failures == 1 ? "" : "s");
-	return failures != 0;
+	return check_verdict("misc");
 }

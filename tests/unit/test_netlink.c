@@ -12,15 +12,11 @@
 #include <unistd.h>
 #include <linux/rtnetlink.h>
 
+#include "check.h"
 #include "nl.h"
 #include "record.h"
 #include "rtnl.h"
 #include "wg_kernel.h"
-
-static int failures;
-#define EXPECT(name, cond) do { \
-	if (cond) printf("ok %s\n", name); else { printf("FAIL %s\n", name); failures++; } \
-} while (0)
 
 static int add_bridge(struct nl *nl, const char *name)
 {
@@ -56,10 +52,10 @@ int main(void)
 		printf("netlink: skipped (needs root)\n");
 		return 0;
 	}
-	if (nl_open(&nl, NETLINK_ROUTE) < 0) {
-		printf("FAIL open\n");
-		return 1;
-	}
+	r = nl_open(&nl, NETLINK_ROUTE);
+	EXPECT("open", r == 0);
+	if (r < 0)
+		return check_verdict("netlink");
 	EXPECT("lo_is_found", rtnl_link_get(&nl, "lo", &idx, &flags) == 0 && idx == 1);
 	EXPECT("missing_link_is_ENODEV", rtnl_link_get(&nl, "nosuch0", &idx, &flags) == -ENODEV);
 	r = add_bridge(&nl, "wgt0");
@@ -86,6 +82,5 @@ int main(void)
 		EXPECT("kernel_backend_probe_says_EOPNOTSUPP_without_the_module", r == -EOPNOTSUPP);
 	close(nsfd);
 	nl_close(&nl);
-	printf("netlink: %d failure%s\n", failures, failures == 1 ? "" : "s");
-	return failures != 0;
+	return check_verdict("netlink");
 }

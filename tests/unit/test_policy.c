@@ -5,33 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "policy.h"
-
-static const char *current;
-static int failed_tests;
-static bool current_failed;
-static char detail[600];	/* set by helpers, shown with the first failure */
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond) && !current_failed) {                                      \
-			printf("FAIL %s: line %d: %s%s%s\n", current, __LINE__, #cond, \
-			       detail[0] ? " -- " : "", detail);                       \
-			current_failed = true;                                         \
-		}                                                                      \
-	} while (0)
-
-#define RUN(test)                                                                      \
-	do {                                                                           \
-		current = #test;                                                       \
-		current_failed = false;                                                \
-		detail[0] = '\0';                                                      \
-		test();                                                                \
-		if (current_failed)                                                    \
-			failed_tests++;                                                \
-		else                                                                   \
-			printf("ok %s\n", #test);                                      \
-	} while (0)
 
 /* Longer than the 32 characters useradd(8) allows, so no account has it. */
 #define NO_SUCH_NAME "no_such_account_wgrun_test_0123456789"
@@ -62,7 +37,7 @@ static bool reported(const char *msg)
 	for (int i = 0; i < rep.n && i < 64; i++)
 		if (strcmp(rep.msg[i], msg) == 0)
 			return true;
-	snprintf(detail, sizeof detail, "%d report(s), first: %.500s", rep.n,
+	snprintf(check_detail, sizeof check_detail, "%d report(s), first: %.500s", rep.n,
 		 rep.n ? rep.msg[0] : "(none)");
 	return false;
 }
@@ -76,13 +51,13 @@ static enum decision decide(const char *text, const struct caller_ids *who, cons
 	enum decision d;
 
 	if (!parse(&p, text)) {
-		snprintf(detail, sizeof detail, "parse failed: %.500s", rep.n ? rep.msg[0] : "");
+		snprintf(check_detail, sizeof check_detail, "parse failed: %.500s", rep.n ? rep.msg[0] : "");
 		return (enum decision)99;
 	}
 	d = policy_decide(&p, who, tunnel, &r, why, whylen);
 	*line = r ? r->lineno : 0;
 	if (d == DECIDE_ERROR)
-		snprintf(detail, sizeof detail, "why: %.500s", why);
+		snprintf(check_detail, sizeof check_detail, "why: %.500s", why);
 	policy_free(&p);
 	return d;
 }
@@ -345,5 +320,5 @@ int main(void)
 	RUN(every_error_reported_in_one_pass);
 	RUN(limits_are_enforced);
 	RUN(buffer_need_not_be_nul_terminated);
-	return failed_tests ? 1 : 0;
+	return check_verdict("policy");
 }

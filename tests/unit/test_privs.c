@@ -6,14 +6,8 @@
 #include <unistd.h>
 #include <cap-ng.h>
 
+#include "check.h"
 #include "privs.h"
-
-static int failures;
-
-#define EXPECT(name, cond) do { \
-	if (cond) printf("ok %s\n", name); \
-	else { printf("FAIL %s\n", name); failures++; } \
-} while (0)
 
 /* In a child that still holds capabilities (the tests run as root), with no
  * descriptor left to open: the verification must say "not dropped". */
@@ -65,5 +59,5 @@ int main(void)
 	       verify_with_no_free_descriptor() == 1);
 	EXPECT("bounding_set_left_whole_is_not_verified_as_dropped",
 	       verify_with_full_bounding_set() == 1);
-	return failures ? 1 : 0;
+	return check_verdict("privs");
 }

@@ -5,33 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "tunnel.h"
-
-static const char *current;
-static int failed_tests;
-static bool current_failed;
-static char detail[600];	/* set by helpers, shown with the first failure */
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond) && !current_failed) {                                      \
-			printf("FAIL %s: line %d: %s%s%s\n", current, __LINE__, #cond, \
-			       detail[0] ? " -- " : "", detail);                       \
-			current_failed = true;                                         \
-		}                                                                      \
-	} while (0)
-
-#define RUN(test)                                                                      \
-	do {                                                                           \
-		current = #test;                                                       \
-		current_failed = false;                                                \
-		detail[0] = '\0';                                                      \
-		test();                                                                \
-		if (current_failed)                                                    \
-			failed_tests++;                                                \
-		else                                                                   \
-			printf("ok %s\n", #test);                                      \
-	} while (0)
 
 #define PRIV "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="
 #define PUB1 "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="
@@ -86,7 +61,7 @@ static bool refused_with(const char *text, const char *msg)
 	bool ok = parse(&t, text);
 
 	if (ok || rep.n != 1 || !reported(msg)) {
-		snprintf(detail, sizeof detail, "got %d report(s)%s%.500s", rep.n,
+		snprintf(check_detail, sizeof check_detail, "got %d report(s)%s%.500s", rep.n,
 			 rep.n ? ", first: " : "", rep.n ? rep.msg[0] : "");
 		if (ok)
 			tunnel_free(&t);
@@ -635,5 +610,5 @@ int main(void)
 	RUN(failed_parse_leaves_nothing_behind);
 	RUN(tunnel_names_follow_the_allowlist);
 	RUN(address_text_forms);
-	return failed_tests ? 1 : 0;
+	return check_verdict("tunnel");
 }

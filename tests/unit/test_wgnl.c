@@ -8,12 +8,8 @@
 #include <linux/genetlink.h>
 #include <linux/wireguard.h>
 
+#include "check.h"
 #include "wg_kernel.h"
-
-static int failures;
-#define EXPECT(name, cond) do { \
-	if (cond) printf("ok %s\n", name); else { printf("FAIL %s\n", name); failures++; } \
-} while (0)
 
 struct tally {
 	int messages, replace_peers, private_keys, peers_seen, replace_allowed, allowed;
@@ -118,6 +114,5 @@ int main(void)
 	r = wgnl_build(&t, "work", 0x42, buf, 96, emit, &ty);
 	EXPECT("hopelessly_small_buffer_is_an_error", r == -EMSGSIZE);
 	free(t.peers);
-	printf("wgnl: %d failure%s\n", failures, failures == 1 ? "" : "s");
-	return failures != 0;
+	return check_verdict("wgnl");
 }
