@@ -37,6 +37,50 @@ default_policy() {
 	write_policy "# test policy" "permit :$T_GROUP work over" "deny $T_USER2 work" "permit $T_USER2 other"
 }
 
+# tunnel_add NAME N [-i LINE]... [-e SED]... [-w LINE]...: a tunnel NAME for
+# the current test only, made as write_tunnel makes one (a key of its own,
+# address 10.77.0.N, AllowedIPs 10.77.0.0/24), then -i adds a line to its
+# [Interface], -e edits it with sed, -w adds a line to a [wgrun] section at its
+# end; root's and 0600 after the edits. The runner takes it down and removes
+# it after the test, however the test ended.
+TEMP_TUNNELS=() TEMP_POLICY=
+tunnel_add() {
+	local name=$1 n=$2 extra= seds=() wgrun=() f=$T_CONF/tunnels/$1.conf
+	shift 2
+	while [ $# -ge 2 ]; do
+		case $1 in
+		-i) extra+=${extra:+$'\n'}$2 ;;
+		-e) seds+=(-e "$2") ;;
+		-w) wgrun+=("$2") ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	[ $# = 0 ] || { echo "tunnel_add $name: cannot use: $*" >&2; return 1; }
+	TEMP_TUNNELS+=("$name")
+	write_tunnel "$name" "10.77.0.0/24" "$extra" "$n"
+	[ ${#seds[@]} = 0 ] || sed -i "${seds[@]}" "$f"
+	[ ${#wgrun[@]} = 0 ] || { printf '\n[wgrun]\n'; printf '%s\n' "${wgrun[@]}"; } >> "$f"
+	chown root:root "$f"; chmod 600 "$f"
+}
+
+# policy_for_test RULE...: the policy for the current test only; the runner
+# puts default_policy back after the test.
+policy_for_test() { TEMP_POLICY=1; write_policy "$@"; }
+
+# Run after every test: its tunnels down and their files gone, the default
+# policy back.
+temp_teardown() {
+	local name
+	for name in ${TEMP_TUNNELS[@]+"${TEMP_TUNNELS[@]}"}; do
+		$T_BIN --down "$name" >/dev/null 2>&1
+		rm -f "$T_CONF/tunnels/$name.conf"
+	done
+	TEMP_TUNNELS=()
+	[ -z "$TEMP_POLICY" ] || default_policy
+	TEMP_POLICY=
+}
+
 setup() {
 	install -d -m 0755 "$T_PREFIX" "$T_PREFIX/bin"
 	install -m 4755 -o root -g root "$BUILD/wgrun" "$T_BIN"
@@ -171,14 +215,10 @@ test_resolv_conf_names_only_the_tunnel_dns() {
 }
 
 test_tunnel_without_dns_gets_no_nameserver() {
-	write_tunnel nodns "10.77.0.0/24" "" 5
-	sed -i '/^DNS/d' $T_CONF/tunnels/nodns.conf
-	write_policy "permit $T_USER nodns work"
+	tunnel_add nodns 5 -e '/^DNS/d'
+	policy_for_test "permit $T_USER nodns work"
 	local r
 	r=$(wgrun_as $T_USER nodns -- grep -c nameserver /etc/resolv.conf)
-	$T_BIN --down nodns >/dev/null 2>&1
-	rm -f $T_CONF/tunnels/nodns.conf
-	default_policy
 	check "nameservers inside: $r" [ "$r" = 0 ] && ok
 }
 
@@ -231,14 +271,10 @@ test_ping_works_inside_without_capabilities() {
 }
 
 test_endpoint_host_name_is_resolved() {
-	write_tunnel named "10.77.0.0/24" "" 8
-	sed -i "s/^Endpoint = .*/Endpoint = localhost:$PEER_PORT/" $T_CONF/tunnels/named.conf
-	write_policy "permit $T_USER named"
+	tunnel_add named 8 -e "s/^Endpoint = .*/Endpoint = localhost:$PEER_PORT/"
+	policy_for_test "permit $T_USER named"
 	local got
 	got=$(wgrun_as $T_USER named -- curl -sS -m 10 http://10.77.0.1:8080/ 2>&1)
-	$T_BIN --down named >/dev/null 2>&1
-	rm -f $T_CONF/tunnels/named.conf
-	default_policy
 	check "through a tunnel whose Endpoint is 'localhost': [$got]" [ "$got" = 10.77.0.8 ] && ok
 }
 
@@ -471,24 +507,19 @@ test_group_or_world_readable_tunnel_file_is_refused() {
 }
 
 test_postup_in_tunnel_file_is_refused_and_nothing_runs() {
-	write_tunnel hook "10.77.0.0/24" "PostUp = touch $OUT/hook-ran" 6
-	write_policy "permit $T_USER hook"
+	tunnel_add hook 6 -i "PostUp = touch $OUT/hook-ran"
+	policy_for_test "permit $T_USER hook"
 	local err
 	err=$(wgrun_as $T_USER hook -- true 2>&1)
-	default_policy
-	rm -f $T_CONF/tunnels/hook.conf
 	check "message: [$err]" grep -q "hook.conf line [0-9]*: PostUp" <<<"$err" &&
 	check "the hook ran" [ ! -e $OUT/hook-ran ] && ! tunnel_exists hook && ok
 }
 
 test_bad_key_is_reported_without_echoing_it() {
-	write_tunnel badkey "10.77.0.0/24" "" 7
-	sed -i 's|^PrivateKey = .*|PrivateKey = SECRETSECRETSECRET|' $T_CONF/tunnels/badkey.conf
-	write_policy "permit $T_USER badkey"
+	tunnel_add badkey 7 -e 's|^PrivateKey = .*|PrivateKey = SECRETSECRETSECRET|'
+	policy_for_test "permit $T_USER badkey"
 	local err
 	err=$(wgrun_as $T_USER badkey -- true 2>&1)
-	default_policy
-	rm -f $T_CONF/tunnels/badkey.conf
 	check "names file and line: [$err]" grep -q "badkey.conf line 3" <<<"$err" &&
 	check "echoes the value" not grep -q SECRET <<<"$err" && ok
 }
@@ -846,9 +877,8 @@ test_tunnels_tmp_never_fills_the_hosts_run() {
 }
 
 test_session_bus_opt_in_keeps_it() {
-	write_tunnel sbus "10.77.0.0/24" "" 12
-	printf '\n[wgrun]\nSessionBus = yes\nSharedTmp = yes\n' >> $T_CONF/tunnels/sbus.conf
-	write_policy "permit $T_USER sbus work"
+	tunnel_add sbus 12 -w "SessionBus = yes" -w "SharedTmp = yes"
+	policy_for_test "permit $T_USER sbus work"
 	desktop_up
 	touch /tmp/wgt-shared.$$
 	local r rc t
@@ -858,8 +888,6 @@ test_session_bus_opt_in_keeps_it() {
 	own=$(desk $T_BIN work -- ls /tmp/wgt-shared.$$ 2>&1)
 	rm -f /tmp/wgt-shared.$$
 	desktop_down
-	$T_BIN --down sbus >/dev/null 2>&1; rm -f $T_CONF/tunnels/sbus.conf
-	default_policy
 	check "session bus with SessionBus = yes: exit $rc" [ $rc = 0 ] &&
 	check "host /tmp with SharedTmp = yes: [$t]" [ "$t" = /tmp/wgt-shared.$$ ] &&
 	check "host /tmp without it: [$own]" not grep -q "^/tmp/wgt-shared" <<<"$own" && ok
@@ -1099,9 +1127,8 @@ test_peer_cannot_open_connections_to_listeners_inside() {
 }
 
 test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
-	write_tunnel open "10.77.0.0/24" "" 9
-	printf '\n[wgrun]\nAllowInbound = yes\nSystemBus = yes\n' >> $T_CONF/tunnels/open.conf
-	write_policy "permit $T_USER open work"
+	tunnel_add open 9 -w "AllowInbound = yes" -w "SystemBus = yes"
+	policy_for_test "permit $T_USER open work"
 	local made_dbus=
 	[ -d /run/dbus ] || { mkdir /run/dbus; made_dbus=1; }
 	touch /run/dbus/wgt-bus.$$
@@ -1114,8 +1141,6 @@ test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
 	local masked
 	masked=$(wgrun_as $T_USER work -- ls /run/dbus)
 	rm -f /run/dbus/wgt-bus.$$; [ -n "$made_dbus" ] && rmdir /run/dbus
-	$T_BIN --down open >/dev/null 2>&1; rm -f $T_CONF/tunnels/open.conf
-	default_policy
 	check "peer reached a listener with AllowInbound: [$r]" [ "$r" = 200 ] &&
 	check "system bus directory with SystemBus: [$bus]" grep -q "wgt-bus" <<<"$bus" &&
 	check "system bus directory without: [$masked]" [ -z "$masked" ] && ok
@@ -1247,17 +1272,13 @@ test_check_passes_a_sound_configuration() {
 }
 
 test_check_reports_every_problem_with_file_and_line() {
-	write_tunnel broken "10.77.0.0/24" "" 10
-	sed -i 's|^PublicKey = .*|PublicKey = nope|; /^DNS/d' $T_CONF/tunnels/broken.conf
-	write_tunnel nodns2 "10.77.0.0/24" "" 11
-	sed -i 's|^DNS = .*|DNS = 192.0.2.53|' $T_CONF/tunnels/nodns2.conf
+	tunnel_add broken 10 -e 's|^PublicKey = .*|PublicKey = nope|; /^DNS/d'
+	tunnel_add nodns2 11 -e 's|^DNS = .*|DNS = 192.0.2.53|'
 	chmod 0640 $T_CONF/tunnels/work.conf
-	write_policy "permit :$T_GROUP work over ghost" "allow nobody"
+	policy_for_test "permit :$T_GROUP work over ghost" "allow nobody"
 	local out rc
 	out=$($T_BIN --check 2>&1); rc=$?
 	chmod 0600 $T_CONF/tunnels/work.conf
-	rm -f $T_CONF/tunnels/broken.conf $T_CONF/tunnels/nodns2.conf
-	default_policy
 	check "exit $rc" [ $rc = 1 ] &&
 	check "malformed rule: [$out]" grep -q "$T_CONF/policy line 2:" <<<"$out" &&
 	check "bad key in broken.conf" grep -q "broken.conf line [0-9]*: PublicKey is not a valid" <<<"$out" &&
@@ -1389,6 +1410,7 @@ for t in $(grep -o '^test_[a-z0-9_]*' "$TESTS/system.sh"); do
 	CUR=${t#test_}
 	before=$((PASS + FAIL + SKIP))
 	"$t"
+	temp_teardown
 	# A test whose && chain stopped on an unwrapped condition said nothing:
 	# that is a failure, never a pass.
 	[ $((PASS + FAIL + SKIP)) = "$before" ] && fail "printed no verdict"
