@@ -1,17 +1,11 @@
 /* addr.c - the small lexical pieces of a tunnel file that other code needs
- * too: tunnel names, base64 keys, IPv4 and IPv6 literals. Bounded, no
+ * too: base64 keys, IPv4 and IPv6 literals. Bounded, no
  * locale, no I/O; exercised by the tunnel parser's tests and fuzzer. */
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "tunnel.h"
 
 #define KEY_B64_LEN 44
-
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 static int hex_value(char c)
 {
@@ -22,23 +16,6 @@ static int hex_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-bool tunnel_name_valid(const char *name)
-{
-	size_t i;
-
-	if (!name || !((name[0] >= 'a' && name[0] <= 'z') || is_digit(name[0])))
-		return false;
-	for (i = 1; name[i]; i++) {
-		char c = name[i];
-
-		if (i >= TUNNEL_NAME_MAX)
-			return false;
-		if (!((c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
 }
 
 /* Constant-time base64 digit: the value in bits 0-5, bit 8 set when c is not
@@ -113,7 +90,7 @@ static bool parse_ipv4(uint8_t out[4], const char *s, size_t len)
 			i++;
 		}
 		start = i;
-		while (i < len && is_digit(s[i]) && i - start < 3)
+		while (i < len && lex_digit(s[i]) && i - start < 3)
 			v = v * 10 + (unsigned)(s[i++] - '0');
 		if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
 			return false;

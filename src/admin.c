@@ -6,7 +6,7 @@
  * answer any caller, about the tunnels the policy lets that caller use and no
  * others, and a tunnel the caller may not use is answered exactly like one
  * that does not exist. Nothing secret is printed: figures come from the
- * daemon through uapi_get_stats(), which keeps no key. */
+ * backend (backend_stats), which keeps no key. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -14,10 +14,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,8 +27,7 @@
 #include "log.h"
 #include "netns.h"
 #include "record.h"
-#include "uapi.h"
-#include "wg_kernel.h"
+#include "rundir.h"
 
 #define EXIT_PROBLEMS 1	/* --check found problems, or USER may not use TUNNEL */
 #define MAX_TUNNELS 1024
@@ -130,33 +126,18 @@ static void check_dns(const char *name, const struct tunnel *t, int *problems)
 /* Resolve every rule's user or group, as a launch would (fail closed). */
 static void check_rule_names(const struct policy *p, int *problems)
 {
-	char buf[16384];
-
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rule *r = &p->rules[i];
-		const char *id = r->ident;
-		bool numeric = id[0] && strspn(id, "0123456789") == strlen(id);
+		bool numeric = r->ident[0] && strspn(r->ident, "0123456789") == strlen(r->ident), found;
+		uint64_t id;
 		int err;
 
-		if (numeric)
+		if (numeric || (!(err = policy_lookup(r->ident, r->is_group, &id, &found)) && found))
 			continue;
-		if (r->is_group) {
-			struct group g, *res = NULL;
-			err = getgrnam_r(id, &g, buf, sizeof(buf), &res);
-			if (!err && !res)
-				err = -1;
-		} else {
-			struct passwd pw, *res = NULL;
-			err = getpwnam_r(id, &pw, buf, sizeof(buf), &res);
-			if (!err && !res)
-				err = -1;
-		}
-		if (err) {
-			printf("%s/policy line %u: %s %s '%s': every launch under this rule is refused\n",
-			       WGRUN_CONFDIR, r->lineno, err < 0 ? "unknown" : "cannot look up",
-			       r->is_group ? "group" : "user", id);
-			(*problems)++;
-		}
+		printf("%s/policy line %u: %s %s '%s': every launch under this rule is refused\n",
+		       WGRUN_CONFDIR, r->lineno, err ? "cannot look up" : "unknown",
+		       r->is_group ? "group" : "user", r->ident);
+		(*problems)++;
 	}
 }
 
@@ -267,31 +248,6 @@ static bool tunnel_up(int rundir_fd, const char *name, struct record *rec)
 	       netns_pinned(name, rec);
 }
 
-/* The daemon's figures, asked in the current process: only ever called in
- * the root child below, never where the caller could stop us. */
-static void query_stats(const char *name, const struct record *rec, struct uapi_stats *st)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	memset(st, 0, sizeof(*st));
-	if (rec->backend == BACKEND_KERNEL) {
-		fd = netns_open_pinned(name, rec);
-		if (fd >= 0) {
-			(void)wg_kernel_stats(fd, name, st);
-			close(fd);
-		}
-		return;
-	}
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", WGRUN_RUNDIR, name);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		(void)uapi_get_stats(fd, st, 1000);
-	close(fd);
-}
-
 struct stats_job {
 	const char *name;
 	const struct record *rec;
@@ -301,10 +257,15 @@ static int stats_child(void *arg, void *out, size_t n)
 {
 	const struct stats_job *job = arg;
 
-	if (n != sizeof(struct uapi_stats))
+	int fd, r;
+
+	if (n != sizeof(struct wg_stats))
 		return -EINVAL;
-	query_stats(job->name, job->rec, out);
-	return 0;
+	if ((fd = netns_open_pinned(job->name, job->rec)) < 0)
+		return fd;
+	r = backend_stats(job->name, job->rec, fd, out);
+	close(fd);
+	return r;
 }
 
 /* Figures are a courtesy, and asking for them must not let the caller hurt
@@ -312,7 +273,7 @@ static int stats_child(void *arg, void *out, size_t n)
  * us while we hold a connection to it, many times over, until the daemon
  * runs out of descriptors. So a root child, out of the caller's reach from
  * its first instruction, asks; we wait at most 2 s, then kill it. */
-static void fetch_stats(const char *name, const struct record *rec, struct uapi_stats *st)
+static void fetch_stats(const char *name, const struct record *rec, struct wg_stats *st)
 {
 	struct stats_job arg = { name, rec };
 	struct child_job job = {
@@ -333,7 +294,7 @@ static void print_header(void)
 static void print_tunnel(int rundir_fd, const char *name)
 {
 	struct record rec;
-	struct uapi_stats st;
+	struct wg_stats st;
 	char when[32] = "never";
 
 	if (!tunnel_up(rundir_fd, name, &rec)) {
@@ -400,27 +361,33 @@ static int list(const struct caller *c, const char *only, bool quiet)
 	return 0;
 }
 
+/* --down TUNNEL: a tunnel that is not up is said so, and is not an error. */
+static int down_one(const struct caller *c, const char *name)
+{
+	char why[512] = "";
+	int r = netns_down(name, why, sizeof(why));
+
+	if (r == -ENOENT) {
+		fprintf(stderr, "wgrun: %s\n", why);
+		return 0;
+	}
+	if (r < 0)
+		die("cannot take tunnel '%s' down: %s", name, why);
+	audit("down tunnel=%s by=%s", name, c->name);
+	return 0;
+}
+
 static int down_all(const struct caller *c)
 {
-	DIR *d;
+	char why[512], name[TUNNEL_NAME_MAX + 1];
 	struct dirent *e;
-	char why[512];
 	int failed = 0;
+	DIR *d = opendir(WGRUN_RUNDIR);
 
-	if (c->uid != 0)
-		die("--down is for root only");
-	d = opendir(WGRUN_RUNDIR);
 	if (!d)
 		return 0;	/* nothing was ever up */
 	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		char name[TUNNEL_NAME_MAX + 1];
-
-		if (l <= 6 || l - 6 > TUNNEL_NAME_MAX || strcmp(e->d_name + l - 6, ".state"))
-			continue;
-		memcpy(name, e->d_name, l - 6);
-		name[l - 6] = '\0';
-		if (!tunnel_name_valid(name))
+		if (!rundir_record_of(e->d_name, name))
 			continue;
 		int r = netns_down(name, why, sizeof(why));
 		if (r == -ENOENT)
@@ -435,6 +402,17 @@ static int down_all(const struct caller *c)
 	}
 	closedir(d);
 	return failed ? EXIT_WGRUN : 0;
+}
+
+static int down(int argc, char **argv, const struct caller *c)
+{
+	bool all = argc == 3 && !strcmp(argv[2], "--all");
+
+	if (!all && (argc != 3 || !tunnel_name_valid(argv[2])))
+		die("usage: wgrun --down TUNNEL (a valid tunnel name)");
+	if (c->uid != 0)
+		die("--down is for root only");
+	return all ? down_all(c) : down_one(c, argv[2]);
 }
 
 int admin_main(int argc, char **argv, const struct caller *c)
@@ -460,8 +438,8 @@ int admin_main(int argc, char **argv, const struct caller *c)
 			die("usage: wgrun --status TUNNEL (a valid tunnel name)");
 		return list(c, argv[2], false);
 	}
-	if (!strcmp(verb, "--down") && argc == 3 && !strcmp(argv[2], "--all"))
-		return down_all(c);
+	if (!strcmp(verb, "--down"))
+		return down(argc, argv, c);
 	{
 		char shown[64];
 		log_escape(shown, sizeof(shown), verb);

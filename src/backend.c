@@ -1,12 +1,11 @@
-/* backend.c - the seam: which WireGuard backend builds a tunnel.
+/* backend.c - the seam: which WireGuard backend builds and runs a tunnel.
  *
  * The kernel's when it has the wireguard link type. Only EOPNOTSUPP from
  * creating that link selects the userspace daemon; any other error is
  * reported as it is, never papered over by a silent switch. Loading the
- * module is the kernel's business (it autoloads on that request), not ours. */
+ * module is the kernel's business (it autoloads on that request), not ours.
+ * Everything after creation follows the record's backend. */
 #include <errno.h>
-#include <stdio.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "config.h"
@@ -42,8 +41,46 @@ bool backend_alive(const struct record *rec)
 	}
 }
 
-void backend_stop(const struct record *rec)
+const char *backend_name(enum backend_kind k)
+{
+	switch (k) {
+	case BACKEND_USERSPACE: return "userspace";
+	case BACKEND_KERNEL: return "kernel";
+	default: return "none";
+	}
+}
+
+int backend_stats(const char *tunnel, const struct record *rec, int nsfd, struct wg_stats *st)
+{
+	switch (rec->backend) {
+	case BACKEND_KERNEL:
+		return wg_kernel_stats(nsfd, tunnel, st);
+	case BACKEND_USERSPACE:
+		return wg_user_stats(tunnel, st);
+	default:
+		return -ENOENT;
+	}
+}
+
+void backend_down(const struct record *rec)
 {
 	if (rec->backend == BACKEND_USERSPACE)
 		wg_user_stop(rec);
+}
+
+/* The kernel backend journals nothing: its half-made interface lives in a
+ * namespace that dies with the creation child. */
+void backend_pending(int rundir_fd, const char *tunnel)
+{
+	wg_user_pending(rundir_fd, tunnel);
+}
+
+void backend_commit(int rundir_fd, const char *tunnel)
+{
+	wg_user_commit(rundir_fd, tunnel);
+}
+
+void backend_forget(const char *tunnel)
+{
+	wg_user_forget(tunnel);
 }

@@ -236,3 +236,15 @@ void cfgfile_release(char *buf, size_t len)
 	explicit_bzero(buf, len + 1);
 	free(buf);
 }
+
+uint64_t cfgfile_hash(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

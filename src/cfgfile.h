@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CFG_POLICY_MAX (64 * 1024)
 #define CFG_TUNNEL_MAX (256 * 1024)
@@ -35,5 +36,9 @@ void cfgfile_release(char *buf, size_t len);
 /* Check that path (absolute) and every directory above it is root-owned and not
  * writable by group or others; 0 or negative errno with why. */
 int cfgfile_check_dir(const char *path, char *why, size_t whylen);
+
+/* FNV-1a over a file's bytes: detects an admin's edit, nothing more (the
+ * file is root-owned; no adversary chooses its contents). */
+uint64_t cfgfile_hash(const void *buf, size_t len);
 
 #endif

@@ -9,7 +9,6 @@
 #include "cfgfile.h"
 #include "conf.h"
 #include "config.h"
-#include "record.h"
 
 int conf_load_policy(struct policy *p, struct conf_stamp *stamp, report_fn report, void *ctx,
 		     char *why, size_t whylen)
@@ -25,7 +24,7 @@ int conf_load_policy(struct policy *p, struct conf_stamp *stamp, report_fn repor
 		return r;
 	if (stamp) {
 		stamp->id = id;
-		stamp->hash = record_hash(buf, len);
+		stamp->hash = cfgfile_hash(buf, len);
 	}
 	r = policy_parse(p, buf, len, WGRUN_CONFDIR "/policy", report, ctx) ? 0 : -EINVAL;
 	cfgfile_release(buf, len);
@@ -46,7 +45,7 @@ int conf_load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src,
 			 &src->id, why, whylen);
 	if (r < 0)
 		return r;
-	src->hash = record_hash(buf, len);
+	src->hash = cfgfile_hash(buf, len);
 	r = tunnel_parse(t, buf, len, path, report, ctx) ? 0 : -EINVAL;
 	cfgfile_release(buf, len);
 	src->name = name;
@@ -68,7 +67,7 @@ static int unchanged(const char *dir, const char *file, bool secret, size_t max,
 	r = cfgfile_read(dir, file, secret, max, &buf, &len, &now, why, whylen);
 	if (r < 0)
 		return r;
-	h = record_hash(buf, len);
+	h = cfgfile_hash(buf, len);
 	cfgfile_release(buf, len);
 	if (h != hash || memcmp(&now, id, sizeof(now))) {
 		snprintf(why, whylen, "%s/%s changed during the launch", dir, file);

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netns.h"
+#include "cfgfile.h"
 #include "policy.h"
 #include "tunnel.h"
 
@@ -13,6 +13,14 @@
 struct conf_stamp {
 	struct cfg_identity id;
 	uint64_t hash;
+};
+
+/* A tunnel file as read for a launch: its name, model, and what it was. */
+struct tunnel_src {
+	const char *name;
+	const struct tunnel *t;
+	struct cfg_identity id;		/* of the tunnel file as read */
+	uint64_t hash;			/* of its contents */
 };
 
 /* Read and parse CONFDIR/policy; parse errors go to report; stamp (if not

@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <seccomp.h>
 
 #include "filter_build.h"
 

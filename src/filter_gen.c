@@ -1,8 +1,6 @@
 /* filter_gen.c - run at build time: export the seccomp filter of filter.c as
  * BPF into a C header, so wgrun loads it without compiling it each launch. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 #include <linux/filter.h>
 
 #include "filter_build.h"

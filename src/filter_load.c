@@ -2,7 +2,6 @@
  * time (the rules and their reasons are in filter.c). no_new_privs must be
  * set first; the kernel then lets an unprivileged process install it. */
 #include <errno.h>
-#include <stddef.h>
 #include <sys/prctl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>

@@ -4,8 +4,8 @@
  * which the caller chooses. Every message is formatted from a constant format
  * string; caller-supplied text goes through log_escape() first. No locale. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -57,49 +57,50 @@ void warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_escape(char *dst, size_t n, const char *src)
+/* Copy src to dst (n bytes), writing each byte keep() refuses as esc and
+ * two hex digits; stops where the next escape would not fit. */
+static void escape(char *dst, size_t n, const char *src, bool (*keep)(unsigned char),
+		   const char *esc, const char *hex)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
+	size_t o = 0, elen = strlen(esc);
 
 	if (n == 0)
 		return;
-	for (; *src && o + 5 < n; src++) {
+	for (; *src && o + elen + 3 < n; src++) {
 		unsigned char c = (unsigned char)*src;
 
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
+		if (keep(c)) {
 			dst[o++] = (char)c;
-		} else {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
+			continue;
 		}
+		memcpy(dst + o, esc, elen);
+		o += elen;
+		dst[o++] = hex[c >> 4];
+		dst[o++] = hex[c & 15];
 	}
 	dst[o] = '\0';
 }
 
+static bool printable(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+/* Space and '=' too: a caller's "x rule=..." must not read as a field of its
+ * own to whoever parses the log. */
+static bool field_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '%' && c != '=' && c != '\\';
+}
+
+void log_escape(char *dst, size_t n, const char *src)
+{
+	escape(dst, n, src, printable, "\\x", "0123456789abcdef");
+}
+
 void log_field(char *dst, size_t n, const char *src)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	if (n == 0)
-		return;
-	for (; *src && o + 4 < n; src++) {
-		unsigned char c = (unsigned char)*src;
-
-		/* Space and '=' too: a caller's "x rule=..." must not read as a
-		 * field of its own to whoever parses the log. */
-		if (c > 0x20 && c < 0x7f && c != '%' && c != '=' && c != '\\') {
-			dst[o++] = (char)c;
-		} else {
-			dst[o++] = '%';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		}
-	}
-	dst[o] = '\0';
+	escape(dst, n, src, field_char, "%", "0123456789ABCDEF");
 }
 
 void audit(const char *fmt, ...)

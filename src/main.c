@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #include "admin.h"
 #include "cfgfile.h"
@@ -181,24 +180,6 @@ static void still_holds(const struct caller *c, const struct conf_stamp *policy,
 	}
 }
 
-static void cmd_down(const struct caller *c, const char *name)
-{
-	char why[512] = "";
-	int r;
-
-	if (c->uid != 0)
-		die("--down is for root only");
-	r = netns_down(name, why, sizeof(why));
-	if (r == -ENOENT) {
-		fprintf(stderr, "wgrun: %s\n", why);
-		exit(0);
-	}
-	if (r < 0)
-		die("cannot take tunnel '%s' down: %s", name, why);
-	audit("down tunnel=%s by=%s", name, c->name);
-	exit(0);
-}
-
 int main(int argc, char **argv)
 {
 	struct caller caller;
@@ -248,13 +229,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		die("no tunnel given; usage: wgrun TUNNEL [--] COMMAND [ARG...]");
 	if (!strcmp(argv[1], "--check") || !strcmp(argv[1], "--list") || !strcmp(argv[1], "--status") ||
-	    (!strcmp(argv[1], "--down") && argc == 3 && !strcmp(argv[2], "--all")))
+	    !strcmp(argv[1], "--down"))
 		exit(admin_main(argc, argv, &caller));
-	if (!strcmp(argv[1], "--down")) {
-		if (argc != 3 || !tunnel_name_valid(argv[2]))
-			die("usage: wgrun --down TUNNEL (a valid tunnel name)");
-		cmd_down(&caller, argv[2]);
-	}
 	name = argv[1];
 	if (!tunnel_name_valid(name)) {
 		char shown[64];

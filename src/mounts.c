@@ -19,13 +19,11 @@
  *   and flatpak still work. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <cap-ng.h>
 
 #include "config.h"

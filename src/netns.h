@@ -7,15 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cfgfile.h"
-#include "tunnel.h"
-
-struct tunnel_src {
-	const char *name;
-	const struct tunnel *t;
-	struct cfg_identity id;		/* of the tunnel file as read */
-	uint64_t hash;			/* of its contents */
-};
+#include "conf.h"
 
 /* Warm path: if the tunnel is up exactly as recorded (pin and alias are the
  * recorded namespace, backend alive, interface present and up, tunnel file

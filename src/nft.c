@@ -17,19 +17,13 @@
  * never leaves the namespace without it. Replies are accepted only from the
  * kernel, with our sequence numbers. */
 #include <errno.h>
-#include <stdbool.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_conntrack_common.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
-#include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>

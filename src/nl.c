@@ -6,12 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <unistd.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <linux/netlink.h>
 
 #include "log.h"
 #include "nl.h"

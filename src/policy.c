@@ -38,64 +38,25 @@ struct parser {
 	bool too_many_reported;
 };
 
-struct word {
-	const char *p;
-	size_t len;
-};
-
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 static bool is_ident_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || lex_digit(c) ||
 	       c == '_' || c == '.' || c == '-';
 }
 
-/* A word is echoed in a message only if it cannot smuggle control characters
- * or an unbounded length into the log. */
-static bool echoable(struct word w)
-{
-	if (w.len == 0 || w.len > ECHO_WORD_MAX)
-		return false;
-	for (size_t i = 0; i < w.len; i++)
-		if (w.p[i] < '!' || w.p[i] > '~')
-			return false;
-	return true;
-}
-
-static bool word_is(struct word w, const char *s)
+static bool word_is(struct span w, const char *s)
 {
 	return w.len == strlen(s) && memcmp(w.p, s, w.len) == 0;
 }
 
-/* All digits (no sign or space), at most ID_MAX; false for anything else. */
-static bool parse_id(const char *s, size_t len, uint32_t *out)
+/* A word of digits only is an id, not a name. */
+static bool all_digits(struct span w)
 {
-	uint32_t v = 0;
-
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		uint32_t d;
-
-		if (!is_digit(s[i]))
+	for (size_t i = 0; i < w.len; i++)
+		if (!lex_digit(w.p[i]))
 			return false;
-		d = (uint32_t)(s[i] - '0');
-		if (v > (ID_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
-static bool all_digits(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!is_digit(s[i]))
-			return false;
-	return len > 0;
+	return w.len > 0;
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -119,27 +80,27 @@ static void fail(struct parser *ps, const char *fmt, ...)
 }
 
 /* Split the next blank-separated word off *rest; false when none is left. */
-static bool next_word(const char **pos, const char *end, struct word *w)
+static bool next_word(const char **pos, const char *end, struct span *w)
 {
 	const char *s = *pos;
 
-	while (s < end && is_blank(*s))
+	while (s < end && lex_blank(*s))
 		s++;
 	if (s == end)
 		return false;
 	w->p = s;
-	while (s < end && !is_blank(*s))
+	while (s < end && !lex_blank(*s))
 		s++;
 	w->len = (size_t)(s - w->p);
 	*pos = s;
 	return true;
 }
 
-static bool check_ident(struct parser *ps, struct rule *r, struct word w)
+static bool check_ident(struct parser *ps, struct rule *r, struct span w)
 {
 	const char *what = r->is_group ? "group" : "user";
-	struct word name = w;
-	uint32_t id;
+	struct span name = w;
+	uint64_t id;
 	bool ok = w.len > 0 && w.len <= POLICY_IDENT_MAX && w.p[0] != '-';
 
 	for (size_t i = 0; ok && i < w.len; i++)
@@ -149,13 +110,13 @@ static bool check_ident(struct parser *ps, struct rule *r, struct word w)
 		name.len++;
 	}
 	if (!ok) {
-		if (echoable(name))
+		if (lex_echoable(name, ECHO_WORD_MAX, lex_graph))
 			fail(ps, "invalid %s name '%.*s'", what, (int)name.len, name.p);
 		else
 			fail(ps, "invalid %s name", what);
 		return false;
 	}
-	if (all_digits(w.p, w.len) && !parse_id(w.p, w.len, &id)) {
+	if (all_digits(w) && !lex_uint(w, ID_MAX, &id)) {
 		fail(ps, "%s id '%.*s' is out of range", what, (int)name.len, name.p);
 		return false;
 	}
@@ -164,7 +125,7 @@ static bool check_ident(struct parser *ps, struct rule *r, struct word w)
 	return true;
 }
 
-static bool add_tunnel(struct parser *ps, struct rule *r, struct word w)
+static bool add_tunnel(struct parser *ps, struct rule *r, struct span w)
 {
 	char name[TUNNEL_NAME_MAX + 1];
 
@@ -175,7 +136,7 @@ static bool add_tunnel(struct parser *ps, struct rule *r, struct word w)
 	memcpy(name, w.p, w.len);
 	name[w.len] = '\0';
 	if (!tunnel_name_valid(name)) {
-		if (echoable(w))
+		if (lex_echoable(w, ECHO_WORD_MAX, lex_graph))
 			fail(ps, "invalid tunnel name '%.*s'", (int)w.len, w.p);
 		else
 			fail(ps, "invalid tunnel name");
@@ -189,7 +150,7 @@ static void parse_line(struct parser *ps, const char *s, size_t len)
 {
 	const char *hash = memchr(s, '#', len), *end = hash ? hash : s + len;
 	struct rule r = { .lineno = ps->lineno };
-	struct word w;
+	struct span w;
 	bool ok, too_many = false;
 	size_t words;
 
@@ -258,18 +219,14 @@ bool policy_parse(struct policy *p, const char *buf, size_t len, const char *fna
 	size_t pos = 0;
 
 	memset(p, 0, sizeof *p);
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len;
-
+	for (struct span line; lex_line(buf, len, &pos, &line);) {
 		ps.lineno++;
-		if (end - pos > POLICY_LINE_MAX)
+		if (line.len > POLICY_LINE_MAX)
 			fail(&ps, "line is longer than %d bytes", POLICY_LINE_MAX);
-		else if (memchr(buf + pos, '\0', end - pos))
+		else if (memchr(line.p, '\0', line.len))
 			fail(&ps, "line contains a NUL byte");
 		else
-			parse_line(&ps, buf + pos, end - pos);
-		pos = nl ? end + 1 : len;
+			parse_line(&ps, line.p, line.len);
 	}
 	if (ps.failed)
 		policy_free(p);
@@ -286,7 +243,7 @@ void policy_free(struct policy *p)
 /* Resolve a user or group name to its id with the reentrant NSS calls, whose
  * buffer size is only a hint (sysconf may say -1): grow it on ERANGE. Returns
  * 0 with *found, or the look-up's error number. */
-static int lookup_id(const char *name, bool group, uint32_t *id, bool *found)
+int policy_lookup(const char *name, bool group, uint64_t *id, bool *found)
 {
 	long hint = sysconf(group ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
 	size_t size = hint > 0 && hint <= NSS_BUF_MAX ? (size_t)hint : 16384;
@@ -307,7 +264,7 @@ static int lookup_id(const char *name, bool group, uint32_t *id, bool *found)
 
 			err = getgrnam_r(name, &gr, buf, size, &res);
 			if (!err && res) {
-				*id = (uint32_t)res->gr_gid;
+				*id = res->gr_gid;
 				*found = true;
 			}
 		} else {
@@ -315,7 +272,7 @@ static int lookup_id(const char *name, bool group, uint32_t *id, bool *found)
 
 			err = getpwnam_r(name, &pw, buf, size, &res);
 			if (!err && res) {
-				*id = (uint32_t)res->pw_uid;
+				*id = res->pw_uid;
 				*found = true;
 			}
 		}
@@ -359,15 +316,15 @@ enum decision policy_decide(const struct policy *p, const struct caller_ids *who
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct rule *r = &p->rules[i];
 		const char *what = r->is_group ? "group" : "user";
-		size_t len = strlen(r->ident);
-		uint32_t id;
+		struct span ident = { r->ident, strlen(r->ident) };
+		uint64_t id;
 		bool found = true;
 		bool match;
 
 		if (!rule_names_tunnel(r, tunnel))
 			continue;
-		if (!all_digits(r->ident, len) || !parse_id(r->ident, len, &id)) {
-			int err = lookup_id(r->ident, r->is_group, &id, &found);
+		if (!all_digits(ident) || !lex_uint(ident, ID_MAX, &id)) {
+			int err = policy_lookup(r->ident, r->is_group, &id, &found);
 
 			if (err) {
 				snprintf(why, whylen, "policy line %u: cannot look up %s '%s': %s",

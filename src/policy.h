@@ -4,9 +4,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-#include "tunnel.h"	/* report_fn, TUNNEL_NAME_MAX */
+#include "lex.h"	/* report_fn, TUNNEL_NAME_MAX */
 
 #define POLICY_MAX_RULES 4096
 #define POLICY_MAX_TUNNELS_PER_RULE 64
@@ -50,5 +51,9 @@ enum decision { DECIDE_ERROR = -1, DECIDE_DENY = 0, DECIDE_PERMIT = 1 };
 enum decision policy_decide(const struct policy *p, const struct caller_ids *who,
 			    const char *tunnel, const struct rule **decider,
 			    char *why, size_t whylen);
+
+/* The id of user (or group) name through NSS: 0 with *found, or the look-up's
+ * error number. A failure must refuse, never skip, a rule. */
+int policy_lookup(const char *name, bool group, uint64_t *id, bool *found);
 
 #endif

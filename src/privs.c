@@ -14,16 +14,12 @@
  * - Then it is proven: setuid(0) must fail and every set must be empty. */
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 #include <cap-ng.h>
-#include <linux/capability.h>
-#include <linux/securebits.h>
 
 #include "log.h"
 #include "privs.h"

@@ -1,13 +1,14 @@
-/* proc.c - process identity by pid and start time.
+/* proc.c - process identity by pid and start time, and who is inside a
+ * network namespace.
  * A pid alone may have been reused; pid plus start time names one process. */
-#include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 #include "proc.h"
 
@@ -63,4 +64,35 @@ void proc_stop(pid_t pid, unsigned long long start, int timeout_ms)
 	(void)poll(&pfd, 1, timeout_ms);
 out:
 	close(fd);
+}
+
+size_t proc_in_netns(unsigned long long dev, unsigned long long ino, char *list, size_t n)
+{
+	char path[300];
+	size_t count = 0, shown = 0, l;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	struct stat st;
+
+	if (n)
+		list[0] = '\0';
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		if (stat(path, &st) < 0 || st.st_ino != ino || st.st_dev != dev)
+			continue;
+		count++;
+		l = n ? strlen(list) : 0;
+		if (shown < 20 && l + 1 < n) {
+			snprintf(list + l, n - l, "%s%s", shown ? " " : "", e->d_name);
+			shown++;
+		}
+	}
+	closedir(d);
+	if (count > shown && n && (l = strlen(list)) + 5 < n)
+		snprintf(list + l, n - l, " ...");
+	return count;
 }

@@ -3,6 +3,7 @@
 #define WGRUN_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Start time of pid (field 22 of /proc/PID/stat, clock ticks since boot);
@@ -13,5 +14,9 @@ unsigned long long proc_start_time(pid_t pid);
  * `start`, and wait up to timeout_ms for it to die. Never signals a bare pid:
  * a pidfd is taken first, then the identity checked. */
 void proc_stop(pid_t pid, unsigned long long start, int timeout_ms);
+
+/* How many processes have the network namespace dev:ino; the first 20 pids
+ * go into list (n bytes, space-separated, " ..." when there are more). */
+size_t proc_in_netns(unsigned long long dev, unsigned long long ino, char *list, size_t n);
 
 #endif

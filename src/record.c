@@ -7,58 +7,15 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lex.h"
 #include "record.h"
+#include "rundir.h"
 
 #define RECORD_MAX 2048
-
-const char *backend_name(enum backend_kind k)
-{
-	switch (k) {
-	case BACKEND_USERSPACE: return "userspace";
-	case BACKEND_KERNEL: return "kernel";
-	default: return "none";
-	}
-}
-
-uint64_t record_hash(const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len--) {
-		h ^= *p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static int name_of(char *out, size_t n, const char *tunnel, const char *suffix)
-{
-	int r = snprintf(out, n, "%s.%s", tunnel, suffix);
-
-	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
-}
-
-/* Parse one unsigned decimal field; false unless the whole value is digits. */
-static bool take_u64(const char *v, unsigned long long *out)
-{
-	unsigned long long x = 0;
-
-	if (!*v)
-		return false;
-	for (; *v; v++) {
-		if (*v < '0' || *v > '9' || x > (~0ULL - 9) / 10)
-			return false;
-		x = x * 10 + (unsigned)(*v - '0');
-	}
-	*out = x;
-	return true;
-}
 
 int record_read(int rundir_fd, const char *tunnel, struct record *rec)
 {
@@ -68,7 +25,7 @@ int record_read(int rundir_fd, const char *tunnel, struct record *rec)
 	int fd, r;
 
 	memset(rec, 0, sizeof(*rec));
-	if ((r = name_of(name, sizeof(name), tunnel, "state")) < 0)
+	if ((r = rundir_name(name, sizeof(name), tunnel, RUN_RECORD)) < 0)
 		return r;
 	fd = openat(rundir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
@@ -84,12 +41,12 @@ int record_read(int rundir_fd, const char *tunnel, struct record *rec)
 	buf[n] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');
-		unsigned long long v;
+		uint64_t v;
 
 		if (!eq)
 			return -EBADMSG;
 		*eq = '\0';
-		if (!take_u64(eq + 1, &v))
+		if (!lex_uint((struct span){ eq + 1, strlen(eq + 1) }, UINT64_MAX, &v))
 			return -EBADMSG;
 		if (!strcmp(line, "ns_dev")) rec->ns_dev = v;
 		else if (!strcmp(line, "ns_ino")) rec->ns_ino = v;
@@ -117,8 +74,8 @@ int record_write(int rundir_fd, const char *tunnel, const struct record *rec)
 	char name[64], tmp[64], buf[RECORD_MAX];
 	int fd, len, r;
 
-	if ((r = name_of(name, sizeof(name), tunnel, "state")) < 0 ||
-	    (r = name_of(tmp, sizeof(tmp), tunnel, "state.tmp")) < 0)
+	if ((r = rundir_name(name, sizeof(name), tunnel, RUN_RECORD)) < 0 ||
+	    (r = rundir_name(tmp, sizeof(tmp), tunnel, RUN_RECORD_TMP)) < 0)
 		return r;
 	len = snprintf(buf, sizeof(buf),
 		       "ns_dev=%llu\nns_ino=%llu\nifindex=%d\nbackend=%d\n"
@@ -163,7 +120,7 @@ int record_remove(int rundir_fd, const char *tunnel)
 	char name[64];
 	int r;
 
-	if ((r = name_of(name, sizeof(name), tunnel, "state")) < 0)
+	if ((r = rundir_name(name, sizeof(name), tunnel, RUN_RECORD)) < 0)
 		return r;
 	if (unlinkat(rundir_fd, name, 0) < 0 && errno != ENOENT)
 		return -errno;

@@ -26,10 +26,4 @@ int record_read(int rundir_fd, const char *tunnel, struct record *rec);
 int record_write(int rundir_fd, const char *tunnel, const struct record *rec);
 int record_remove(int rundir_fd, const char *tunnel);
 
-/* FNV-1a over the tunnel file's bytes: detects an admin's edit, nothing more
- * (the file is root-owned; no adversary chooses its contents). */
-uint64_t record_hash(const void *buf, size_t len);
-
-const char *backend_name(enum backend_kind k);
-
 #endif

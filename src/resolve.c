@@ -9,7 +9,6 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
-#include <netinet/in.h>
 
 #include "child.h"
 #include "resolve.h"

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
-#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
 #include "rtnl.h"

@@ -18,9 +18,6 @@
  * not a user's session (whose /run/user/UID exists before its programs run). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>

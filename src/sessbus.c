@@ -12,22 +12,19 @@
  * filter: nothing here is privileged, and the daemon is an ordinary process
  * of the caller's inside the tunnel (what it activates runs there too). */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
-#include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "hygiene.h"
+#include "rundir.h"
 #include "sessbus.h"
 
 #define BUS_START_MS 5000
@@ -152,13 +149,10 @@ int sessbus_ensure(uid_t uid, char *why, size_t whylen)
 		snprintf(why, whylen, "%s: %s", lock, strerror(errno));
 		return -errno;
 	}
-	for (int i = 0; flock(lfd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (i == 3 * BUS_START_MS / 10) {	/* longer than the holder's work */
-			close(lfd);
-			snprintf(why, whylen, "another launch holds %s", lock);
-			return -ETIMEDOUT;
-		}
-		usleep(10000);
+	if (lock_bounded(lfd, 3 * BUS_START_MS) < 0) {	/* longer than the holder's work */
+		close(lfd);
+		snprintf(why, whylen, "another launch holds %s", lock);
+		return -ETIMEDOUT;
 	}
 	if (bus_here(path)) {
 		close(lfd);

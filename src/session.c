@@ -24,7 +24,6 @@
  * descriptor: a symbolic link swapped in cannot redirect a mount. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -33,9 +32,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "rundir.h"
 #include "session.h"
 
-#define SESSION_DIR WGRUN_RUNDIR "/session"
+#define SESSION_DIR RUNDIR_SESSION
 #define MAX_ENTRIES 4096
 
 /* Entries of the caller's runtime directory a desktop program needs and
@@ -247,7 +247,7 @@ int session_host(const char *tunnel, uid_t uid, char *why, size_t whylen)
 
 	if ((dfd = session_dir(why, whylen)) < 0)
 		return dfd;
-	snprintf(name, sizeof(name), "%s.%u", tunnel, (unsigned)uid);
+	rundir_session_name(name, sizeof(name), tunnel, uid);
 	snprintf(lock, sizeof(lock), "%s.lock", name);
 	snprintf(path, sizeof(path), "%s/%s", SESSION_DIR, name);
 	/* Per tunnel and user: a caller who stops its launch here holds up only
@@ -258,13 +258,10 @@ int session_host(const char *tunnel, uid_t uid, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot open %s/%s: %s", SESSION_DIR, lock, strerror(-r));
 		goto out;
 	}
-	for (int i = 0; flock(lfd, LOCK_EX | LOCK_NB) < 0; i++) {
-		if (errno != EWOULDBLOCK || i == 500) {
-			r = -ETIMEDOUT;
-			snprintf(why, whylen, "%s/%s is held by another launch", SESSION_DIR, lock);
-			goto out;
-		}
-		usleep(10000);
+	if (lock_bounded(lfd, 5000) < 0) {
+		r = -ETIMEDOUT;
+		snprintf(why, whylen, "%s/%s is held by another launch", SESSION_DIR, lock);
+		goto out;
 	}
 	if (is_mount_root(dfd, name))
 		goto out;
@@ -325,7 +322,7 @@ int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
 		return 0;
 	if ((fd = session_dir(why, whylen)) < 0)
 		return fd;
-	snprintf(name, sizeof(name), "%s.%u", tunnel, (unsigned)uid);
+	rundir_session_name(name, sizeof(name), tunnel, uid);
 	base = dir_at(fd, name, 0755, 0, 0);
 	close(fd);
 	if (base < 0) {

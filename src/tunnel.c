@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lex.h"
 #include "tunnel.h"
 
 #define TUNNEL_LINE_MAX 4096
@@ -36,11 +37,6 @@ enum key_id {
 	K_PRIVATE_KEY, K_LISTEN_PORT, K_MTU, K_ADDRESS, K_DNS,
 	K_PUBLIC_KEY, K_PRESHARED_KEY, K_ENDPOINT, K_ALLOWED_IPS, K_KEEPALIVE,
 	K_ALLOW_INBOUND, K_SYSTEM_BUS, K_SESSION_BUS, K_SHARED_TMP, KEY_COUNT
-};
-
-struct span {
-	const char *p;
-	size_t len;
 };
 
 struct parser {
@@ -63,19 +59,15 @@ struct parser {
 	struct peer scratch;
 };
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 static char to_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
 
 static struct span trim(struct span s)
 {
-	while (s.len > 0 && is_space(s.p[0])) {
+	while (s.len > 0 && lex_blank(s.p[0])) {
 		s.p++;
 		s.len--;
 	}
-	while (s.len > 0 && is_space(s.p[s.len - 1]))
+	while (s.len > 0 && lex_blank(s.p[s.len - 1]))
 		s.len--;
 	return s;
 }
@@ -90,40 +82,6 @@ static bool span_is(struct span s, const char *word)
 	for (size_t i = 0; i < n; i++)
 		if (to_lower(s.p[i]) != to_lower(word[i]))
 			return false;
-	return true;
-}
-
-/* A key or section name is echoed only when it cannot be a secret or carry
- * control characters into a log: short and alphanumeric. */
-static bool echoable(struct span s)
-{
-	if (s.len == 0 || s.len > ECHO_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < s.len; i++)
-		if (!is_alnum(s.p[i]))
-			return false;
-	return true;
-}
-
-/* Digits only: no sign, space or base prefix (strtol would accept all three),
- * checked against max before each step so it cannot overflow. */
-static bool parse_uint(struct span s, uint32_t max, uint32_t *out)
-{
-	uint32_t v = 0;
-
-	if (s.len == 0)
-		return false;
-	for (size_t i = 0; i < s.len; i++) {
-		uint32_t d;
-
-		if (!is_digit(s.p[i]))
-			return false;
-		d = (uint32_t)(s.p[i] - '0');
-		if (d > max || v > (max - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
 	return true;
 }
 
@@ -165,16 +123,16 @@ static bool parse_prefix(struct ipprefix *out, struct span s, bool mask_host_bit
 	const char *slash = memchr(s.p, '/', s.len);
 	size_t alen = slash ? (size_t)(slash - s.p) : s.len;
 	struct ipprefix pfx = { 0 };
-	uint32_t max, plen;
+	uint64_t max, plen;
 
 	if (!ipaddr_parse(&pfx.addr, s.p, alen))
 		return false;
 	max = plen = pfx.addr.family == AF_INET ? 32 : 128;
-	if (slash && !parse_uint((struct span){ slash + 1, s.len - alen - 1 }, max, &plen))
+	if (slash && !lex_uint((struct span){ slash + 1, s.len - alen - 1 }, max, &plen))
 		return false;
 	pfx.plen = (uint8_t)plen;
 	for (size_t i = 0; mask_host_bits && i < 16; i++) {
-		uint32_t bits = plen > i * 8 ? plen - (uint32_t)i * 8 : 0;
+		uint64_t bits = plen > i * 8 ? plen - i * 8 : 0;
 
 		if (bits < 8)
 			pfx.addr.bytes[i] &= (uint8_t)(0xff00u >> bits);
@@ -203,9 +161,9 @@ static bool dns_name_valid(struct span s)
 			all_digits = true;
 			continue;
 		}
-		if (!(is_alnum(c) || c == '-') || (c == '-' && label == 0) || ++label > 63)
+		if (!(lex_alnum(c) || c == '-') || (c == '-' && label == 0) || ++label > 63)
 			return false;
-		if (!is_digit(c))
+		if (!lex_digit(c))
 			all_digits = false;
 	}
 	return label > 0 && s.p[s.len - 1] != '-' && !all_digits;
@@ -216,7 +174,7 @@ static const char *parse_endpoint(struct endpoint *out, struct span s)
 {
 	struct endpoint ep = { 0 };
 	struct span host, port;
-	uint32_t v;
+	uint64_t v;
 
 	if (s.len > 0 && s.p[0] == '[') {
 		const char *close = memchr(s.p, ']', s.len);
@@ -244,7 +202,7 @@ static const char *parse_endpoint(struct endpoint *out, struct span s)
 		else if (!dns_name_valid(host))
 			return "Endpoint host is neither an IPv4 address nor a valid host name";
 	}
-	if (!parse_uint(port, 65535, &v) || v == 0)
+	if (!lex_uint(port, 65535, &v) || v == 0)
 		return "Endpoint port is not a number in 1..65535";
 	if (host.len > ENDPOINT_HOST_MAX)	/* guaranteed above; the copy relies on it */
 		return "Endpoint host is too long";
@@ -361,20 +319,20 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 	struct tunnel *t = p->t;
 	struct peer *peer = p->peer;
 	const char *why;
-	uint32_t n;
+	uint64_t n;
 
 	switch (k) {
 	case K_PRIVATE_KEY:
 		t->has_private_key = parse_key(p, t->private_key, v, "PrivateKey");
 		break;
 	case K_LISTEN_PORT:
-		if (parse_uint(v, 65535, &n))
+		if (lex_uint(v, 65535, &n))
 			t->listen_port = (uint16_t)n;
 		else
 			fail(p, "ListenPort is not a number in 0..65535");
 		break;
 	case K_MTU:
-		if (parse_uint(v, MTU_MAX, &n) && n >= MTU_MIN)
+		if (lex_uint(v, MTU_MAX, &n) && n >= MTU_MIN)
 			t->mtu = n;
 		else
 			fail(p, "MTU is not a number in %d..%d", MTU_MIN, MTU_MAX);
@@ -405,7 +363,7 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 	case K_KEEPALIVE:
 		if (span_is(v, "off"))
 			peer->keepalive = 0;
-		else if (parse_uint(v, 65535, &n))
+		else if (lex_uint(v, 65535, &n))
 			peer->keepalive = (uint16_t)n;
 		else
 			fail(p, "PersistentKeepalive is not a number in 0..65535 or \"off\"");
@@ -549,7 +507,7 @@ static void section_header(struct parser *p, struct span line)
 		else
 			p->seen_wgrun = p->lineno;
 		p->sect = SECT_WGRUN;
-	} else if (echoable(name)) {
+	} else if (lex_echoable(name, ECHO_NAME_MAX, lex_alnum)) {
 		fail(p, "unknown section [%.*s]", (int)name.len, name.p);
 	} else {
 		fail(p, "unknown section");
@@ -611,12 +569,7 @@ bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fna
 			break;
 		i = (size_t)(nl - buf);
 	}
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - buf) : len;
-		struct span line = { buf + pos, end - pos };
-
-		pos = nl ? end + 1 : len;
+	for (struct span line; lex_line(buf, len, &pos, &line);) {
 		p->lineno++;
 		if (line.len > TUNNEL_LINE_MAX)
 			fail(p, "line is longer than %d bytes", TUNNEL_LINE_MAX);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "lex.h"
+
 #define WG_KEY_LEN 32
 #define TUNNEL_MAX_ADDRS 16	/* Address= prefixes in [Interface] */
 #define TUNNEL_MAX_DNS 8	/* DNS= servers */
@@ -64,9 +66,6 @@ struct tunnel {
 	bool shared_tmp;	/* SharedTmp: the host's /tmp, not the tunnel's own */
 };
 
-/* Called once per problem with a complete message such as
- * "work.conf line 4: PrivateKey is not 44 base64 characters". */
-typedef void (*report_fn)(void *ctx, const char *msg);
 
 /* Parse a whole tunnel file held in buf (len bytes, need not be NUL-terminated).
  * fname is used only in messages. Reports every problem, then returns false if
@@ -78,9 +77,6 @@ bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fna
 /* Wipe every key and free the peers. Safe on a zeroed or freed tunnel. */
 void tunnel_free(struct tunnel *t);
 
-/* Tunnel names feed paths, lock names and interface names: ^[a-z0-9][a-z0-9_-]{0,14}$ */
-#define TUNNEL_NAME_MAX 15
-bool tunnel_name_valid(const char *name);
 
 /* Base64 key of exactly 44 characters ending in '=' to 32 bytes; false if malformed. */
 bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64, size_t len);

@@ -218,7 +218,7 @@ int uapi_set(int fd, const struct tunnel *t, int timeout_ms)
 
 /* One "key=value" line of a get answer into st; returns 1 at "errno=0",
  * a negative errno at a failing "errno=", else 0. No I/O. */
-int uapi_stats_line(struct uapi_stats *st, const char *line, size_t len)
+int uapi_stats_line(struct wg_stats *st, const char *line, size_t len)
 {
 	unsigned long long v = 0;
 	const char *eq = memchr(line, '=', len);
@@ -247,7 +247,7 @@ int uapi_stats_line(struct uapi_stats *st, const char *line, size_t len)
 	return 0;
 }
 
-int uapi_get_stats(int fd, struct uapi_stats *st, int timeout_ms)
+int uapi_get_stats(int fd, struct wg_stats *st, int timeout_ms)
 {
 	static const char req[] = "get=1\n\n";
 	char buf[4096];

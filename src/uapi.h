@@ -2,6 +2,7 @@
 #ifndef WGRUN_UAPI_H
 #define WGRUN_UAPI_H
 
+#include "backend.h"	/* struct wg_stats */
 #include "tunnel.h"
 
 /* Send the whole configuration of t as one set=1 request on the connected
@@ -17,17 +18,13 @@ int uapi_ping(int fd, int timeout_ms);
  * No I/O: exercised by the unit tests and the fuzzer. */
 int uapi_parse_answer(const char *buf, size_t len);
 
-struct uapi_stats {
-	long long last_handshake;	/* newest of the peers', seconds since the epoch; 0 never */
-	unsigned long long rx, tx;	/* bytes, summed over the peers */
-};
 
 /* get=1, keeping only the figures above (no key leaves this function; the
  * buffer that held them is wiped). 0 or -errno. */
-int uapi_get_stats(int fd, struct uapi_stats *st, int timeout_ms);
+int uapi_get_stats(int fd, struct wg_stats *st, int timeout_ms);
 
 /* One line of a get answer (without its newline) into st; 1 at errno=0, a
  * negative errno at a failing errno=, else 0. No I/O: fuzzed. */
-int uapi_stats_line(struct uapi_stats *st, const char *line, size_t len);
+int uapi_stats_line(struct wg_stats *st, const char *line, size_t len);
 
 #endif

@@ -1,6 +1,6 @@
 /* wg_kernel.c - the kernel backend: the WireGuard module, over netlink.
  *
- * Facts this code is built on (shared/WIREGUARD-NOTES.md): one RTM_NEWLINK of
+ * Facts this code is built on (Debian 12's kernel): one RTM_NEWLINK of
  * kind "wireguard", sent from a route socket in the host's namespace with
  * IFLA_NET_NS_FD set, creates the interface directly in the tunnel namespace;
  * it never appears in the host's, and its UDP socket is opened in the
@@ -16,14 +16,9 @@
  * the device name and the peers' remaining AllowedIPs. Every buffer that held
  * a key is wiped after it is sent. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <linux/genetlink.h>
 #include <linux/time_types.h>
 #include <linux/rtnetlink.h>
@@ -285,7 +280,7 @@ out:
 
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct uapi_stats *st = data;
+	struct wg_stats *st = data;
 	const struct nlattr *a, *p, *q;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
@@ -317,7 +312,7 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int wg_kernel_stats(int nsfd, const char *ifname, struct uapi_stats *st)
+int wg_kernel_stats(int nsfd, const char *ifname, struct wg_stats *st)
 {
 	char buf[NL_BUF_SIZE];
 	struct nl genl = { 0 };

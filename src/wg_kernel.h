@@ -27,7 +27,7 @@ int wgnl_build(const struct tunnel *t, const char *ifname, uint16_t family, char
 
 /* Last handshake and bytes of ifname inside nsfd (GET_DEVICE; the private
  * key in the answer is neither kept nor left in a buffer). 0 or -errno. */
-struct uapi_stats;
-int wg_kernel_stats(int nsfd, const char *ifname, struct uapi_stats *st);
+struct wg_stats;
+int wg_kernel_stats(int nsfd, const char *ifname, struct wg_stats *st);
 
 #endif

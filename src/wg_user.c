@@ -1,8 +1,8 @@
 /* wg_user.c - the userspace backend: wireguard-go as a clean root daemon.
  *
- * Facts this code is built on (shared/WIREGUARD-NOTES.md): wireguard-go
- * 0.0.20220316 looks its TUN up by name in its own network namespace and sets
- * the MTU by name, so the TUN is made in the host namespace under a random
+ * Facts this code is built on, measured with Debian 12's wireguard-go
+ * 0.0.20220316: it looks its TUN up by name in its own network namespace
+ * and sets the MTU by name, so the TUN is made in the host namespace under a random
  * temporary name, down and without addresses, and moved and renamed into the
  * tunnel namespace with one netlink message once the daemon answers. It needs
  * a file at /var/run/wireguard/NAME.sock and exits when that disappears, so it
@@ -10,35 +10,26 @@
  * its real control socket is a path socket in root-only RUNDIR, handed over as
  * WG_UAPI_FD. The daemon's every id is root, so the caller cannot signal it.
  *
- * Runs only in the root creation child (netns.c), in the host namespace. */
+ * Runs only in root children, in the host namespace: creation (netns.c) and
+ * the figures of --list (admin.c). */
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <unistd.h>
 #include <linux/if_tun.h>
 
-#include "backend.h"
-#include "wg_user.h"
 #include "config.h"
 #include "hygiene.h"
 #include "nl.h"
 #include "proc.h"
 #include "rtnl.h"
+#include "rundir.h"
 #include "uapi.h"
+#include "wg_user.h"
 
 #define DAEMON_ANSWER_MS 5000
 
@@ -64,13 +55,6 @@ static int tun_create(char name[IFNAMSIZ])
 		return err;
 	}
 	return fd;
-}
-
-static int uapi_path(char *out, size_t n, const char *ifname)
-{
-	int r = snprintf(out, n, "%s/%s.sock", WGRUN_RUNDIR, ifname);
-
-	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
 }
 
 static int uapi_listen(const char *path)
@@ -99,6 +83,8 @@ static int uapi_connect(const char *path)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd;
 
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -167,9 +153,10 @@ static pid_t daemon_start(int tunfd, int uapifd, const char *tmpname)
 static int write_pending(int rundir_fd, const char *ifname, pid_t pid, unsigned long long start)
 {
 	char name[64], buf[128];
-	int fd, n, r = 0;
+	int fd, n, r;
 
-	snprintf(name, sizeof(name), "%s.pending", ifname);
+	if ((r = rundir_name(name, sizeof(name), ifname, RUN_PENDING)) < 0)
+		return r;
 	n = snprintf(buf, sizeof(buf), "%d %llu\n", (int)pid, start);
 	(void)unlinkat(rundir_fd, name, 0);
 	fd = openat(rundir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -182,14 +169,15 @@ static int write_pending(int rundir_fd, const char *ifname, pid_t pid, unsigned 
 	return r;
 }
 
-void backend_cleanup_pending(int rundir_fd, const char *tunnel)
+void wg_user_pending(int rundir_fd, const char *tunnel)
 {
 	char name[64], buf[128];
 	unsigned long long start;
 	int fd, pid;
 	ssize_t n;
 
-	snprintf(name, sizeof(name), "%s.pending", tunnel);
+	if (rundir_name(name, sizeof(name), tunnel, RUN_PENDING) < 0)
+		return;
 	fd = openat(rundir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
@@ -216,14 +204,14 @@ void wg_user_stop(const struct record *rec)
 int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
 		   struct record *rec, char *why, size_t whylen)
 {
-	char tmpname[IFNAMSIZ], sockpath[108], pendname[64];
+	char tmpname[IFNAMSIZ], sockpath[108];
 	struct nl host = { 0 };
 	int tunfd = -1, lfd = -1, cfd = -1, r, tmpindex;
 	unsigned flags;
 	pid_t pid = -1;
 	unsigned long long start = 0;
 
-	if ((r = uapi_path(sockpath, sizeof(sockpath), ifname)) < 0) {
+	if ((r = rundir_path(sockpath, sizeof(sockpath), ifname, RUN_SOCKET)) < 0) {
 		snprintf(why, whylen, "control socket path too long");
 		return r;
 	}
@@ -289,18 +277,42 @@ fail:
 	if (pid > 0) {
 		proc_stop(pid, start ? start : proc_start_time(pid), 1000);
 		(void)waitpid(pid, NULL, WNOHANG);
-		snprintf(pendname, sizeof(pendname), "%s.pending", ifname);
-		(void)unlinkat(rundir_fd, pendname, 0);
+		wg_user_commit(rundir_fd, ifname);	/* nothing left to undo */
 	}
 	(void)unlink(sockpath);
 	return r;
 }
 
 /* The journal has served once the record names the daemon. */
-void backend_commit(int rundir_fd, const char *ifname)
+void wg_user_commit(int rundir_fd, const char *tunnel)
 {
 	char name[64];
 
-	snprintf(name, sizeof(name), "%s.pending", ifname);
-	(void)unlinkat(rundir_fd, name, 0);
+	if (rundir_name(name, sizeof(name), tunnel, RUN_PENDING) == 0)
+		(void)unlinkat(rundir_fd, name, 0);
+}
+
+void wg_user_forget(const char *tunnel)
+{
+	char sock[128];
+
+	if (rundir_path(sock, sizeof(sock), tunnel, RUN_SOCKET) == 0)
+		(void)unlink(sock);
+}
+
+/* Root child only (admin.c asks through child.c): a caller who could stop
+ * us while connected could pile up connections the shared daemon keeps. */
+int wg_user_stats(const char *tunnel, struct wg_stats *st)
+{
+	char sock[108];
+	int fd, r;
+
+	if ((r = rundir_path(sock, sizeof(sock), tunnel, RUN_SOCKET)) < 0)
+		return r;
+	fd = uapi_connect(sock);
+	if (fd < 0)
+		return fd;
+	r = uapi_get_stats(fd, st, 1000);
+	close(fd);
+	return r;
 }

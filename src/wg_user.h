@@ -1,16 +1,19 @@
-/* wg_user.h - the userspace WireGuard backend (wireguard-go). */
+/* wg_user.h - the userspace WireGuard backend (wireguard-go); backend.c only. */
 #ifndef WGRUN_WG_USER_H
 #define WGRUN_WG_USER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "record.h"
-#include "tunnel.h"
+#include "backend.h"
 
 int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
 		   struct record *rec, char *why, size_t whylen);
 bool wg_user_alive(const struct record *rec);
 void wg_user_stop(const struct record *rec);
+int wg_user_stats(const char *tunnel, struct wg_stats *st);
+void wg_user_pending(int rundir_fd, const char *tunnel);
+void wg_user_commit(int rundir_fd, const char *tunnel);
+void wg_user_forget(const char *tunnel);
 
 #endif

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct uapi_stats st = { 0 };
+	struct wg_stats st = { 0 };
 	const char *p = (const char *)data, *end = p + size;
 	int r = uapi_parse_answer((const char *)data, size);
 

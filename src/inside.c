@@ -1,0 +1,166 @@
+/* inside.c - what a tunnel namespace holds besides the WireGuard interface:
+ * hardened settings, lo, the nftables kill switch, the interface's addresses
+ * and routes, and the check that all of it is still as made.
+ *
+ * A namespace that could not be hardened, or whose kill switch could not be
+ * installed, is not published (SECURITY.md row 31); the kill switch goes in
+ * before there is any interface to leak through. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "inside.h"
+#include "nft.h"
+#include "rtnl.h"
+
+static int write_sysctl(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len)
+		r = -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	return r;
+}
+
+/* Settings a new namespace would otherwise copy from the host; we stand in
+ * it. A namespace that could not be hardened is not published. */
+static int harden_sysctls(char *why, size_t whylen)
+{
+	static const char *const zero[] = {
+		"ipv4/ip_forward",
+		"ipv4/conf/all/forwarding",
+		"ipv4/conf/default/forwarding",
+		"ipv4/conf/all/route_localnet",
+		"ipv4/conf/default/route_localnet",
+		"ipv4/conf/all/accept_redirects",
+		"ipv4/conf/default/accept_redirects",
+		"ipv4/conf/all/send_redirects",
+		"ipv4/conf/default/send_redirects",
+		"ipv4/conf/all/accept_source_route",
+		"ipv4/conf/default/accept_source_route",
+		"ipv6/conf/all/forwarding",
+		"ipv6/conf/default/forwarding",
+		"ipv6/conf/all/accept_ra",
+		"ipv6/conf/default/accept_ra",
+		"ipv6/conf/all/autoconf",
+		"ipv6/conf/default/autoconf",
+		"ipv6/conf/all/accept_redirects",
+		"ipv6/conf/default/accept_redirects",
+	};
+	char path[128];
+	int r;
+
+	for (size_t i = 0; i <= sizeof(zero) / sizeof(zero[0]); i++) {
+		bool last = i == sizeof(zero) / sizeof(zero[0]);
+		/* Unprivileged ICMP sockets: ping works without CAP_NET_RAW inside. */
+		const char *key = last ? "ipv4/ping_group_range" : zero[i];
+
+		snprintf(path, sizeof(path), "/proc/sys/net/%s", key);
+		r = write_sysctl(path, last ? "0 2147483647" : "0");
+		/* A kernel booted with ipv6.disable=1 has no ipv6 keys at all. */
+		if (r == -ENOENT && !strncmp(key, "ipv6/", 5))
+			continue;
+		if (r < 0) {
+			snprintf(why, whylen, "cannot set net.%s in the tunnel namespace: %s",
+				 key, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+int inside_prepare(struct nl *in, const char *name, bool allow_inbound, bool replace,
+		   char *why, size_t whylen)
+{
+	unsigned flags;
+	int lo, r;
+
+	if ((r = harden_sysctls(why, whylen)) < 0)
+		return r;
+	if ((r = nl_open(in, NETLINK_ROUTE)) < 0 || (r = rtnl_link_get(in, "lo", &lo, &flags)) < 0 ||
+	    (r = rtnl_link_up(in, lo)) < 0) {
+		snprintf(why, whylen, "cannot bring up lo in the tunnel namespace: %s", strerror(-r));
+		return r;
+	}
+	if ((r = nft_install(name, allow_inbound, replace)) < 0) {
+		snprintf(why, whylen, "cannot install the nftables kill switch in the tunnel namespace: %s",
+			 strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* Addresses, link up, routes from AllowedIPs, as wg-quick derives them. */
+int inside_configure(struct nl *in, const struct tunnel *t, const char *name, int *ifindex,
+		     char *why, size_t whylen)
+{
+	unsigned flags;
+	int r;
+
+	if ((r = rtnl_link_get(in, name, ifindex, &flags)) < 0) {
+		snprintf(why, whylen, "tunnel interface not found in its namespace: %s", strerror(-r));
+		return r;
+	}
+	if (t->mtu && (r = rtnl_link_set_mtu(in, *ifindex, t->mtu)) < 0) {
+		snprintf(why, whylen, "cannot set MTU %u: %s", t->mtu, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < t->n_addrs; i++) {
+		if ((r = rtnl_addr_add(in, *ifindex, &t->addrs[i])) < 0) {
+			snprintf(why, whylen, "cannot add address %zu of the tunnel: %s", i + 1, strerror(-r));
+			return r;
+		}
+	}
+	if ((r = rtnl_link_up(in, *ifindex)) < 0) {
+		snprintf(why, whylen, "cannot bring the tunnel interface up: %s", strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < t->n_peers; i++) {
+		for (size_t j = 0; j < t->peers[i].n_allowed; j++) {
+			if ((r = rtnl_route_add(in, *ifindex, &t->peers[i].allowed[j])) < 0) {
+				snprintf(why, whylen, "cannot add the route for AllowedIPs entry %zu of peer %zu: %s",
+					 j + 1, i + 1, strerror(-r));
+				return r;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Delete our interface in nsfd if it is there (a rebuild in place). */
+void inside_delete_iface(int nsfd, const char *name)
+{
+	struct nl nl;
+	unsigned flags;
+	int idx;
+
+	if (nl_open_in(&nl, NETLINK_ROUTE, nsfd) < 0)
+		return;
+	if (rtnl_link_get(&nl, name, &idx, &flags) == 0)
+		(void)rtnl_link_del(&nl, idx);
+	nl_close(&nl);
+}
+
+/* Is the interface there and up, and the kill-switch table as we made it
+ * (chains, hooks, policies, rule counts), as seen from inside the namespace?
+ * Replacing the table instead would cost an RCU grace period per launch.
+ * We must already stand in it. */
+bool inside_intact(const char *name, bool allow_inbound, int ifindex)
+{
+	struct nl nl;
+	unsigned flags = 0;
+	int idx = 0, r;
+
+	if (nl_open(&nl, NETLINK_ROUTE) < 0)
+		return false;
+	r = rtnl_link_get(&nl, name, &idx, &flags);
+	nl_close(&nl);
+	return r == 0 && idx == ifindex && (flags & IFF_UP) &&
+	       nft_check(allow_inbound) == 0;
+}

@@ -1,0 +1,65 @@
+/* lex.c - the small lexical pieces both parsers share (see lex.h). */
+#include <string.h>
+
+#include "lex.h"
+
+bool lex_uint(struct span s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (s.len == 0)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		uint64_t d;
+
+		if (!lex_digit(s.p[i]))
+			return false;
+		d = (uint64_t)(s.p[i] - '0');
+		if (d > max || v > (max - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+bool lex_echoable(struct span s, size_t max, bool (*ok)(char))
+{
+	if (s.len == 0 || s.len > max)
+		return false;
+	for (size_t i = 0; i < s.len; i++)
+		if (!ok(s.p[i]))
+			return false;
+	return true;
+}
+
+bool lex_line(const char *buf, size_t len, size_t *pos, struct span *line)
+{
+	const char *nl;
+	size_t end;
+
+	if (*pos >= len)
+		return false;
+	nl = memchr(buf + *pos, '\n', len - *pos);
+	end = nl ? (size_t)(nl - buf) : len;
+	*line = (struct span){ buf + *pos, end - *pos };
+	*pos = nl ? end + 1 : len;
+	return true;
+}
+
+bool tunnel_name_valid(const char *name)
+{
+	size_t i;
+
+	if (!name || !((name[0] >= 'a' && name[0] <= 'z') || lex_digit(name[0])))
+		return false;
+	for (i = 1; name[i]; i++) {
+		char c = name[i];
+
+		if (i >= TUNNEL_NAME_MAX)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || lex_digit(c) || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
