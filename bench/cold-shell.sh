@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The hand-made shell sequence for one cold tunnel, as people script it: what
 # bench/cold compares wgrun against. Arguments: tunnel file, user.
 set -e

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bench/common.sh - build wgrun with the test paths and bring up the test peer
 # (tests/lib.sh) so the benchmarks time real tunnels. Sourced, as root.
 set -eu

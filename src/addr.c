@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* addr.c - the small lexical pieces of a tunnel file that other code needs
  * too: base64 keys, IPv4 and IPv6 literals. Bounded, no
  * locale, no I/O; exercised by the tunnel parser's tests and fuzzer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin.c - the verbs that are not a launch: --check, --list, --status,
  * --down. They run with wgrun's privileges but never create anything, never
  * enter a namespace and never run a command.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin.h - the verbs that are not a launch. */
 #ifndef WGRUN_ADMIN_H
 #define WGRUN_ADMIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* backend.c - the seam: which WireGuard backend builds and runs a tunnel.
  *
  * The kernel's when it has the wireguard link type. Only EOPNOTSUPP from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* backend.h - the seam between the namespace code and a WireGuard backend:
  * the kernel module (wg_kernel.c) or the userspace daemon (wg_user.c). Only
  * backend.c names either; no other file knows the daemon or its socket. */

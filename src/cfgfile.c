@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cfgfile.c - open and read root-owned configuration safely.
  *
  * Trusts nothing about the path but that it was fixed at compile time: every
@@ -5,7 +6,7 @@
  * descriptor (owner root, no group or other write), then the file itself is
  * opened relative to the last directory and checked with fstat, so a rename
  * or symlink swapped in between check and use cannot redirect the read
- * (SECURITY-CHECKLIST item 9). Files are read with read(2), never stdio, so
+ * (SECURITY.md row 9). Files are read with read(2), never stdio, so
  * no copy of a key lingers in a stdio buffer. */
 #include <errno.h>
 #include <fcntl.h>
@@ -127,6 +128,47 @@ int cfgfile_check_dir(const char *path, char *why, size_t whylen)
 	return 0;
 }
 
+/* The opened file: a regular file of root's, not writable by others (nor,
+ * when secret, readable), at most max bytes. 0, or -errno with why. */
+static int check_file(int fd, struct stat *st, const char *dir, const char *name, bool secret,
+		      size_t max, char *why, size_t whylen)
+{
+	int r = -EPERM;
+
+	if (fstat(fd, st) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "%s/%s: %s", dir, name, strerror(errno));
+		return r;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whylen, "%s/%s: not a regular file", dir, name);
+		return r;
+	}
+	if (st->st_uid != 0) {
+		snprintf(why, whylen, "%s/%s: owned by uid %u, must be owned by root",
+			 dir, name, (unsigned)st->st_uid);
+		return r;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, whylen, "%s/%s: writable by group or others (mode %04o)",
+			 dir, name, (unsigned)(st->st_mode & 07777));
+		return r;
+	}
+	/* Group read counts too: a group (or an ACL, which shows in the group
+	 * bits) could read the private key. */
+	if (secret && (st->st_mode & 077)) {
+		snprintf(why, whylen, "%s/%s: readable by group or others (mode %04o); it holds a private key, chmod 600 it",
+			 dir, name, (unsigned)(st->st_mode & 07777));
+		return r;
+	}
+	if ((unsigned long long)st->st_size > max) {
+		r = -EFBIG;
+		snprintf(why, whylen, "%s/%s: larger than %zu bytes", dir, name, max);
+		return r;
+	}
+	return 0;
+}
+
 int cfgfile_read(const char *dir, const char *name, bool secret, size_t max,
 		 char **bufp, size_t *lenp, struct cfg_identity *id,
 		 char *why, size_t whylen)
@@ -149,38 +191,8 @@ int cfgfile_read(const char *dir, const char *name, bool secret, size_t max,
 			snprintf(why, whylen, "%s/%s: %s", dir, name, strerror(errno));
 		goto out;
 	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		snprintf(why, whylen, "%s/%s: %s", dir, name, strerror(errno));
+	if ((r = check_file(fd, &st, dir, name, secret, max, why, whylen)) < 0)
 		goto out;
-	}
-	r = -EPERM;
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s/%s: not a regular file", dir, name);
-		goto out;
-	}
-	if (st.st_uid != 0) {
-		snprintf(why, whylen, "%s/%s: owned by uid %u, must be owned by root",
-			 dir, name, (unsigned)st.st_uid);
-		goto out;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(why, whylen, "%s/%s: writable by group or others (mode %04o)",
-			 dir, name, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	/* Group read counts too: a group (or an ACL, which shows in the group
-	 * bits) could read the private key. */
-	if (secret && (st.st_mode & 077)) {
-		snprintf(why, whylen, "%s/%s: readable by group or others (mode %04o); it holds a private key, chmod 600 it",
-			 dir, name, (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		r = -EFBIG;
-		snprintf(why, whylen, "%s/%s: larger than %zu bytes", dir, name, max);
-		goto out;
-	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		r = -ENOMEM;

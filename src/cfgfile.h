@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* cfgfile.h - safe opening and reading of root-owned configuration. */
 #ifndef WGRUN_CFGFILE_H
 #define WGRUN_CFGFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* child.c - run one function in a child process, under a deadline.
  *
  * Two kinds of child: a root one, for work the caller must not interrupt

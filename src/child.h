@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* child.h - run one function in a child process, under a deadline. */
 #ifndef WGRUN_CHILD_H
 #define WGRUN_CHILD_H

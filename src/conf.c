@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* conf.c - loading the policy and tunnel files from CONFDIR, for a launch and
  * for the admin verbs alike. Files are opened by cfgfile.c (owner, mode, size
  * and no symbolic links, checked on the descriptor), parsed with no I/O, and

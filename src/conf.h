@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* conf.h - loading the policy and tunnel files from CONFDIR. */
 #ifndef WGRUN_CONF_H
 #define WGRUN_CONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* detach.c - take a freshly forked root child out of the caller's reach.
  *
  * A child that wgrun forks with every id root (child.c) still carries what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* detach.h - take a freshly forked root child out of the caller's reach. */
 #ifndef WGRUN_DETACH_H
 #define WGRUN_DETACH_H

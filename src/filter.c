@@ -1,4 +1,5 @@
-/* filter.c - the command's seccomp filter (SECURITY-CHECKLIST items 20, 22),
+/* SPDX-License-Identifier: ISC */
+/* filter.c - the command's seccomp filter (SECURITY.md rows 20, 22),
  * built with libseccomp at compile time by filter_gen.c; filter_load.c loads
  * the resulting BPF at run time, so a launch pays no filter compilation.
  *

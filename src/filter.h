@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* filter.h - the command's seccomp filter. */
 #ifndef WGRUN_FILTER_H
 #define WGRUN_FILTER_H

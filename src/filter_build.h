@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* filter_build.h - build the seccomp filter with libseccomp (compile time). */
 #ifndef WGRUN_FILTER_BUILD_H
 #define WGRUN_FILTER_BUILD_H

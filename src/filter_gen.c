@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* filter_gen.c - run at build time: export the seccomp filter of filter.c as
  * BPF into a C header, so wgrun loads it without compiling it each launch. */
 #include <stdio.h>

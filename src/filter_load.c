@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* filter_load.c - load the seccomp filter that filter_gen.c exported at build
  * time (the rules and their reasons are in filter.c). no_new_privs must be
  * set first; the kernel then lets an unprivileged process install it. */

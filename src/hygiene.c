@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hygiene.c - a clean process state. Nothing here trusts what the caller
  * left: descriptors, signal dispositions, the mask, limits, cwd, umask. */
 #include <errno.h>

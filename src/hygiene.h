@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: ISC */
 /* hygiene.h - a clean process state: descriptors, signals, daemons. */
 #ifndef WGRUN_HYGIENE_H
 #define WGRUN_HYGIENE_H
 
 /* Reopen any closed descriptor 0-2 on /dev/null, so no file opened later
- * lands on them (SECURITY-CHECKLIST item 2). Dies on failure. */
+ * lands on them (SECURITY.md row 2). Dies on failure. */
 void hygiene_std_fds(void);
 
 /* Close every descriptor from `from` up. */

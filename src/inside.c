@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* inside.c - what a tunnel namespace holds besides the WireGuard interface:
  * hardened settings, lo, the nftables kill switch, the interface's addresses
  * and routes, and the check that all of it is still as made.

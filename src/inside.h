@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* inside.h - what a tunnel namespace holds besides the WireGuard interface. */
 #ifndef WGRUN_INSIDE_H
 #define WGRUN_INSIDE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* lex.c - the small lexical pieces both parsers share (see lex.h). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* lex.h - the small lexical pieces both parsers (tunnel.c, policy.c) and the
  * record reader share: bounded, locale-free, no I/O, fuzzed with them. */
 #ifndef WGRUN_LEX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.c - error exits and the audit log.
  *
  * openlog() is called first with a fixed tag: glibc's default tag is argv[0],

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.h - error exits and the audit log. */
 #ifndef WGRUN_LOG_H
 #define WGRUN_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* main.c - wgrun: run one command whose only egress is a WireGuard tunnel.
  *
  * main() reads as the security sequence: make the process state sane, check
@@ -59,7 +60,7 @@ static void caller_name(struct caller *c)
 	struct passwd pw, *res = NULL;
 	char buf[4096];
 
-	/* NSS before any namespace or mount change (item 18); log use only. */
+	/* NSS before any namespace or mount change (SECURITY.md row 18); log use only. */
 	if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) == 0 && res)
 		log_field(c->name, sizeof(c->name), res->pw_name);
 	else
@@ -159,7 +160,7 @@ static void join_or_build(const char *name, struct tunnel *t, struct tunnel_src 
 
 /* The caller can hold us for as long as it likes between any two steps
  * (SIGSTOP), so what let the launch go on must still hold right before the
- * drop (SECURITY-CHECKLIST item 35): the policy and the tunnel file are read
+ * drop (SECURITY.md row 35): the policy and the tunnel file are read
  * again, through the host's / (cfgfile_pin_root), not our /etc overlay, and
  * must be the files the decision and the join were made on; a change
  * refuses the launch (the next one decides on the new files). No NSS here:
@@ -248,7 +249,7 @@ int main(int argc, char **argv)
 
 	/* The working directory is taken by its path: after the mounts the
 	 * process's cwd still points into the host's /etc or /run underneath
-	 * (item 36), so it is entered again, as the caller, after the drop. */
+	 * (SECURITY.md row 36), so it is entered again, as the caller, after the drop. */
 	if (!getcwd(cwd, sizeof(cwd)))
 		die("cannot tell the current working directory (%s); cd to one that exists",
 		    strerror(errno));

@@ -1,11 +1,12 @@
+/* SPDX-License-Identifier: ISC */
 /* mounts.c - the command's private view of the filesystem.
  *
  * Why each step:
  * - The mount namespace is made with the effective uid set to the caller's:
  *   the kernel charges a new mount namespace to the euid, so one user cannot
- *   exhaust root's quota (SECURITY-CHECKLIST item 32).
+ *   exhaust root's quota (SECURITY.md row 32).
  * - Propagation is made MS_SLAVE|MS_REC before anything is mounted, so no
- *   mount of ours reaches the host (item 17), while unpins still reach us.
+ *   mount of ours reaches the host (SECURITY.md row 17), while unpins still reach us.
  * - resolv.conf and nsswitch.conf sit in an overlay layered over /etc, not in
  *   bind mounts on the files: when the host replaces /etc/resolv.conf by
  *   rename (NetworkManager, resolvconf), the kernel detaches a bind mount on
@@ -13,7 +14,7 @@
  * - Runtime directories of resolvers that answer over Unix sockets outside the
  *   tunnel (systemd-resolved, nscd, avahi, winbind) and the system bus are
  *   masked in a /run of the command's own (runview.c), which the host's
- *   daemons cannot undo by recreating a socket or a directory (item 21).
+ *   daemons cannot undo by recreating a socket or a directory (SECURITY.md row 21).
  * - A fresh sysfs shows the tunnel namespace's interfaces, as `ip netns exec`
  *   does; the host's cgroup tree is bound back into it so systemd-run, podman
  *   and flatpak still work. */
@@ -158,7 +159,7 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
 	ssize_t hl = 0;
 	int r, fd;
 
-/* Every failure sets its own error (SECURITY-CHECKLIST item 37): a stale
+/* Every failure sets its own error (SECURITY.md row 37): a stale
  * r, possibly 0, would let the launch go on with the host's /etc and /run. */
 #define FAIL(err, ...) do { r = (err); snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)
 #define FAIL_ERRNO(...) do { r = -errno; snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mounts.h - the command's private view of the filesystem. */
 #ifndef WGRUN_MOUNTS_H
 #define WGRUN_MOUNTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* netns.c - tunnel namespace lifecycle: lock, build, publish, join, remove.
  *
  * Safety requirements, in the manner of doas' timestamp.c:
@@ -173,7 +174,7 @@ static int pin(const char *path, int nsfd)
 }
 
 /* Work the launch has given up on (a child frozen in the caller's cgroup
- * before it could leave it, then released) is not done (item 34). */
+ * before it could leave it, then released) is not done (SECURITY.md row 34). */
 static int check_fresh(char *why, size_t whylen)
 {
 	long long age = child_age_ms();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* netns.h - tunnel namespace lifecycle: lock, build, publish, join, remove. */
 #ifndef WGRUN_NETNS_H
 #define WGRUN_NETNS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nft.c - the tunnel namespace's kill switch, an nftables table built with
  * libnftnl, as careful hand-made setups do:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nft.h - the tunnel namespace's nftables kill switch. */
 #ifndef WGRUN_NFT_H
 #define WGRUN_NFT_H

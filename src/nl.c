@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: ISC */
 /* nl.c - netlink requests through libmnl.
  *
  * Any local process may send unicast netlink messages to our port, so a reply
  * is accepted only when it comes from the kernel (sender port 0) and carries
- * the sequence number we chose at random (SECURITY-CHECKLIST item 28). */
+ * the sequence number we chose at random (SECURITY.md row 28). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* nl.h - netlink requests through libmnl, accepting only the kernel's replies. */
 #ifndef WGRUN_NL_H
 #define WGRUN_NL_H

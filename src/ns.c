@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ns.c - where wgrun stands, and checking namespace descriptors.
  *
  * A launch from inside `ip netns exec X` or a container must not pin a shared

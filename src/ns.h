@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ns.h - where wgrun stands, and checking namespace descriptors. */
 #ifndef WGRUN_NS_H
 #define WGRUN_NS_H
@@ -9,7 +10,7 @@ struct ns_id {
 };
 
 /* Refuse unless our mount, network and user namespaces and our root are
- * those of PID 1 (SECURITY-CHECKLIST item 24). 0 or -errno with why. */
+ * those of PID 1 (SECURITY.md row 24). 0 or -errno with why. */
 int ns_check_placement(char *why, size_t whylen);
 
 /* Identity of the namespace behind fd; 0 or -errno. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy.c - the admin policy: who may use which tunnel.
  *
  * The policy file is root's, but parsed as strictly as a tunnel file: one rule
@@ -7,9 +8,9 @@
  *
  * The decision trusts NSS for names (numbers are taken as ids without a
  * look-up) and fails closed: an unknown name or a look-up error in any rule
- * that names the tunnel refuses the launch (SECURITY-CHECKLIST item 29), since
+ * that names the tunnel refuses the launch (SECURITY.md row 29), since
  * skipping it could skip a deny rule. main.c must decide before changing any
- * namespace, so NSS reads the host's files (item 18).
+ * namespace, so NSS reads the host's files (SECURITY.md row 18).
  */
 #include <errno.h>
 #include <grp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* policy.h - the admin policy: parser (no I/O) and decision. */
 #ifndef WGRUN_POLICY_H
 #define WGRUN_POLICY_H

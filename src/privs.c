@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* privs.c - the caller's identity, captured once, and the one privilege drop.
  *
  * Safety requirements:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* privs.h - the caller's identity, captured once, and the one privilege drop. */
 #ifndef WGRUN_PRIVS_H
 #define WGRUN_PRIVS_H
@@ -18,16 +19,16 @@ struct caller {
 	struct rlimit nofile, core, fsize, nproc;
 };
 
-/* Check we hold what we need (item 25): euid 0, the capabilities used in
+/* Check we hold what we need (SECURITY.md row 25): euid 0, the capabilities used in
  * permitted and effective sets, no securebits, no_new_privs off. Dies. */
 void privs_check_start(void);
 
-/* Capture the caller's ids, groups, umask and the limits we change (item 5),
+/* Capture the caller's ids, groups, umask and the limits we change (SECURITY.md row 5),
  * then set our own. Dies on failure. */
 void privs_capture(struct caller *c);
 
 /* Groups, gid, uid, bounding and ambient sets; restore umask and limits; then
- * verify nothing can be regained (item 14). Dies on any failure. */
+ * verify nothing can be regained (SECURITY.md row 14). Dies on any failure. */
 void privs_drop(const struct caller *c);
 
 /* After the drop: effective, permitted, inheritable and ambient sets empty,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* proc.c - process identity by pid and start time, and who is inside a
  * network namespace.
  * A pid alone may have been reused; pid plus start time names one process. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* proc.h - process identity by pid and start time, and stopping by it. */
 #ifndef WGRUN_PROC_H
 #define WGRUN_PROC_H

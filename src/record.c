@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* record.c - read and write the tunnel record in RUNDIR.
  *
  * RUNDIR is created by wgrun, owned by root, mode 0700, so no user can read,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* record.h - the authoritative record of a tunnel, kept in root-only RUNDIR. */
 #ifndef WGRUN_RECORD_H
 #define WGRUN_RECORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resolve.c - Endpoint host names to addresses.
  *
  * Name service look-ups load NSS modules chosen by the host's configuration;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resolve.h - Endpoint host names to addresses, before the lock is taken. */
 #ifndef WGRUN_RESOLVE_H
 #define WGRUN_RESOLVE_H

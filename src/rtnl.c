@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rtnl.c - build rtnetlink requests for links, addresses and routes.
  * Every request goes through nl_request(), which accepts only kernel replies. */
 #include <errno.h>
@@ -109,12 +110,17 @@ int rtnl_link_move(struct nl *nl, int ifindex, int nsfd, const char *newname)
 	return nl_request(nl, nlh, NULL, NULL);
 }
 
+/* An address attribute, 4 or 16 bytes as the family says. */
+static bool put_addr(struct nlmsghdr *nlh, size_t size, uint16_t type, const struct ipaddr *a)
+{
+	return mnl_attr_put_check(nlh, size, type, a->family == AF_INET ? 4 : 16, a->bytes);
+}
+
 int rtnl_addr_add(struct nl *nl, int ifindex, const struct ipprefix *p)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = start(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, 0);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	size_t alen = p->addr.family == AF_INET ? 4 : 16;
 
 	ifa->ifa_family = (uint8_t)p->addr.family;
 	ifa->ifa_prefixlen = p->plen;
@@ -124,8 +130,8 @@ int rtnl_addr_add(struct nl *nl, int ifindex, const struct ipprefix *p)
 	 * wait would hold IPv6 back for a second after every creation. */
 	if (p->addr.family == AF_INET6)
 		ifa->ifa_flags = IFA_F_NODAD;
-	if (!mnl_attr_put_check(nlh, sizeof(buf), IFA_LOCAL, alen, p->addr.bytes) ||
-	    !mnl_attr_put_check(nlh, sizeof(buf), IFA_ADDRESS, alen, p->addr.bytes) ||
+	if (!put_addr(nlh, sizeof(buf), IFA_LOCAL, &p->addr) ||
+	    !put_addr(nlh, sizeof(buf), IFA_ADDRESS, &p->addr) ||
 	    (p->addr.family == AF_INET6 &&
 	     !mnl_attr_put_u32_check(nlh, sizeof(buf), IFA_FLAGS, IFA_F_NODAD)))
 		return -EMSGSIZE;
@@ -137,7 +143,6 @@ int rtnl_route_add(struct nl *nl, int ifindex, const struct ipprefix *p)
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = start(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	size_t alen = p->addr.family == AF_INET ? 4 : 16;
 
 	rtm->rtm_family = (uint8_t)p->addr.family;
 	rtm->rtm_dst_len = p->plen;
@@ -145,7 +150,7 @@ int rtnl_route_add(struct nl *nl, int ifindex, const struct ipprefix *p)
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_LINK;
 	rtm->rtm_type = RTN_UNICAST;
-	if ((p->plen && !mnl_attr_put_check(nlh, sizeof(buf), RTA_DST, alen, p->addr.bytes)) ||
+	if ((p->plen && !put_addr(nlh, sizeof(buf), RTA_DST, &p->addr)) ||
 	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)ifindex))
 		return -EMSGSIZE;
 	return nl_request(nl, nlh, NULL, NULL);

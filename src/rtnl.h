@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rtnl.h - the few rtnetlink operations wgrun performs. */
 #ifndef WGRUN_RTNL_H
 #define WGRUN_RTNL_H

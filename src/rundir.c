@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rundir.c - RUNDIR, root's directory of tunnel state: its names, its locks.
  *
  * RUNDIR (root-owned, 0700) is where no user can read, plant or swap a

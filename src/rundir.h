@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rundir.h - RUNDIR, root's directory of tunnel state: its names, its locks. */
 #ifndef WGRUN_RUNDIR_H
 #define WGRUN_RUNDIR_H

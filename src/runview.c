@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* runview.c - the command's own /run, with the host resolvers' runtime
  * directories masked in a way the host cannot undo.
  *

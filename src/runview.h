@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* runview.h - the command's own /run, resolver directories masked. */
 #ifndef WGRUN_RUNVIEW_H
 #define WGRUN_RUNVIEW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sessbus.c - a session bus of the tunnel's own, for programs inside.
  *
  * The caller's session bus is not reachable inside (session.c): through it

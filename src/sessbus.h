@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sessbus.h - a session bus of the tunnel's own, for programs inside. */
 #ifndef WGRUN_SESSBUS_H
 #define WGRUN_SESSBUS_H

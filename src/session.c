@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session.c - the command's desktop session stays on its side of the tunnel.
  *
  * Programs hand work to a running instance of themselves through rendezvous

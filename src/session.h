@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* session.h - the command's own /tmp and runtime directory, per tunnel and user. */
 #ifndef WGRUN_SESSION_H
 #define WGRUN_SESSION_H

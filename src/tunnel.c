@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tunnel.c - parse a wg-quick tunnel file into struct tunnel.
  *
  * The file comes from a VPN provider and is trusted for nothing: cfgfile.c has
@@ -6,7 +7,7 @@
  * global state and allocates only the peers array.
  *
  * Secrets: key text is never copied out of the caller's buffer and never
- * appears in a message (SECURITY-CHECKLIST item 6); keys are decoded straight
+ * appears in a message (SECURITY.md row 6); keys are decoded straight
  * into struct tunnel, which tunnel_free() wipes, and the decoder runs in
  * constant time, as wireguard-tools' does, so its timing says nothing about
  * the key.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tunnel.h - the wg-quick tunnel-file model and its parser (no I/O). */
 #ifndef WGRUN_TUNNEL_H
 #define WGRUN_TUNNEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* uapi.c - speak wireguard-go's UAPI over a connected stream socket.
  * Requests are "set=1" or "get=1", key=value lines, an empty line; answers end
  * with "errno=N" and an empty line. Keys travel as lowercase hex. */

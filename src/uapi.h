@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* uapi.h - wireguard-go's text control protocol (UAPI). */
 #ifndef WGRUN_UAPI_H
 #define WGRUN_UAPI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* wg_kernel.c - the kernel backend: the WireGuard module, over netlink.
  *
  * Facts this code is built on (Debian 12's kernel): one RTM_NEWLINK of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* wg_kernel.h - the kernel WireGuard backend, over netlink. */
 #ifndef WGRUN_WG_KERNEL_H
 #define WGRUN_WG_KERNEL_H

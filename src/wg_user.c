@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* wg_user.c - the userspace backend: wireguard-go as a clean root daemon.
  *
  * Facts this code is built on, measured with Debian 12's wireguard-go
@@ -57,42 +58,29 @@ static int tun_create(char name[IFNAMSIZ])
 	return fd;
 }
 
-static int uapi_listen(const char *path)
+/* A path socket in RUNDIR: the daemon's control socket, made (server) or
+ * connected to. The descriptor or -errno. */
+static int uapi_socket(const char *path, bool server)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, r;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
-	if (unlink(path) < 0 && errno != ENOENT)
+	if (server && unlink(path) < 0 && errno != ENOENT)
 		return -errno;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 16) < 0) {
-		int err = -errno;
+	if (server)
+		r = bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 16) < 0;
+	else
+		r = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0;
+	if (r) {
+		r = -errno;
 		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-static int uapi_connect(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		int err = -errno;
-		close(fd);
-		return err;
+		return r;
 	}
 	return fd;
 }
@@ -221,7 +209,7 @@ int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int run
 		snprintf(why, whylen, "cannot create a TUN device: %s", strerror(-r));
 		goto fail;
 	}
-	lfd = uapi_listen(sockpath);
+	lfd = uapi_socket(sockpath, true);
 	if (lfd < 0) {
 		r = lfd;
 		snprintf(why, whylen, "cannot create control socket %s: %s", sockpath, strerror(-r));
@@ -243,7 +231,7 @@ int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int run
 	tunfd = -1;
 	close(lfd);
 	lfd = -1;
-	cfd = uapi_connect(sockpath);
+	cfd = uapi_socket(sockpath, false);
 	if (cfd < 0 || (r = uapi_ping(cfd, DAEMON_ANSWER_MS)) < 0) {
 		r = cfd < 0 ? cfd : r;
 		snprintf(why, whylen, "%s did not answer on its control socket: %s",
@@ -309,7 +297,7 @@ int wg_user_stats(const char *tunnel, struct wg_stats *st)
 
 	if ((r = rundir_path(sock, sizeof(sock), tunnel, RUN_SOCKET)) < 0)
 		return r;
-	fd = uapi_connect(sock);
+	fd = uapi_socket(sock, false);
 	if (fd < 0)
 		return fd;
 	r = uapi_get_stats(fd, st, 1000);

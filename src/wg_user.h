@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* wg_user.h - the userspace WireGuard backend (wireguard-go); backend.c only. */
 #ifndef WGRUN_WG_USER_H
 #define WGRUN_WG_USER_H

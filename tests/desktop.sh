@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # tests/desktop.sh - tests for packaging/wgrun-desktop (menu launchers that run
 # an application through wgrun) and packaging/bash-completion/wgrun.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # tests/lib.sh - shared setup for wgrun's system tests (sourced, bash).
 #
 # Topology, all made here and removed by cleanup: a peer network namespace

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # tests/package.sh - wgrun's Debian package, end to end, as root.
 #
 # Lints the manual pages, builds the package with packaging/build-deb, runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The peer's services for wgrun's tests, run inside the peer namespace:
 HTTP on 10.77.0.1:8080 and [fd77::1]:8080 answering with the client's address,
 and a DNS responder on 10.77.0.1:53 answering every A query with 10.77.0.1

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # tests/system.sh BUILDDIR - wgrun's system tests, on real tunnels, as root.
 #
 # Each test_* function asserts one behaviour a user would notice. The peer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_policy.c - libFuzzer target for policy_parse().
  * policy_decide() is left out: it calls NSS, which is slow and reads the
  * host's files; its matching is covered by tests/unit/test_policy.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_tunnel.c - libFuzzer target for tunnel_parse().
  * Besides memory errors (ASan/UBSan) it checks what the parser promises:
  * a failed parse leaves the tunnel wiped, a successful one has a key, at least

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* fuzz_uapi.c - libFuzzer target for uapi_parse_answer() and uapi_stats_line(),
  * the parsers of what wireguard-go answers on its control socket. */
 #include <errno.h>

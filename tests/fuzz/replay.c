@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* replay.c - run a fuzz target over saved inputs without libFuzzer, so the
  * corpus runs in the normal test suite under ASan/UBSan with gcc:
  *   replay FILE...    (link with one fuzz_*.c and the parser sources)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* childwatch PID SECONDS - as the caller would: watch PID's children for up
  * to SECONDS (until PID is gone, or 0.2 s after the first child appeared)
  * and try to stop each one the moment it appears. Prints "seen N signalable M"; a child the caller can signal is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* noargv - exec a program with an empty argv (argc == 0), as PwnKit did. */
 #include <stdio.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* probe - try one system call inside wgrun's sandbox and print what happened,
  * in the manner of bubblewrap's try-syscall: the errno's name, or "ok".
  *   probe x32         getpid through the x32 ABI (the filter must kill us)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_misc - the UAPI answer parser and the generated resolver files. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_netlink - the netlink request path against the real kernel, in a
  * network namespace of its own (needs root): errors come back as the
  * kernel's errno, and the kernel backend's probe says EOPNOTSUPP exactly

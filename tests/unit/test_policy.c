@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_policy.c - behaviour of the policy parser and decision, one test per
  * behaviour. Prints "ok NAME" or "FAIL NAME: detail"; exits 1 on any failure.
  * Needs the user and group "root" (uid and gid 0), present on every Linux. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_privs - the check that proves a privilege drop proves something even
  * when the process can open no file (a caller's RLIMIT_NOFILE of 3). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_tunnel.c - behaviour of the tunnel-file parser, one test per behaviour.
  * Prints "ok NAME" or "FAIL NAME: detail" per test; exits 1 on any failure. */
 #include <stdarg.h>

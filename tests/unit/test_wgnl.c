@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_wgnl - the WG_CMD_SET_DEVICE messages for the kernel backend: split as
  * large configurations need, nothing lost, nothing replaced twice. */
 #include <errno.h>

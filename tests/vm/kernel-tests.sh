@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/vm/kernel-tests.sh - wgrun's kernel WireGuard backend, tested inside
 # the VM that tests/vm/run boots. Runs as root under busybox sh (no bash), as
 # the child of /init, which has mounted /proc, /sys, /dev, /run, /tmp and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* runas.c - drop to a user and exec, for the VM tests (no su/sudo in the VM).
  *
  *   runas [-t] UID GID [GROUP...] -- CMD [ARG...]
