@@ -5,9 +5,6 @@
 #ifndef WGRUN_BACKEND_H
 #define WGRUN_BACKEND_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "record.h"
 #include "tunnel.h"
 

@@ -4,7 +4,6 @@
 #define WGRUN_CHILD_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <sys/types.h>
 
 /* CHILD_ROOT: every id root from its first instruction, then detached

@@ -3,9 +3,6 @@
 #ifndef WGRUN_CONF_H
 #define WGRUN_CONF_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "cfgfile.h"
 #include "policy.h"
 #include "tunnel.h"

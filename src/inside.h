@@ -3,9 +3,6 @@
 #ifndef WGRUN_INSIDE_H
 #define WGRUN_INSIDE_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "nl.h"
 #include "tunnel.h"
 

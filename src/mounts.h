@@ -3,9 +3,6 @@
 #ifndef WGRUN_MOUNTS_H
 #define WGRUN_MOUNTS_H
 
-#include <stddef.h>
-#include <sys/types.h>
-
 #include "tunnel.h"
 
 /* Give the command its own mount namespace (charged to uid, the caller), with

@@ -3,11 +3,6 @@
 #ifndef WGRUN_NETNS_H
 #define WGRUN_NETNS_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
-
 #include "conf.h"
 
 /* Warm path: if the tunnel is up exactly as recorded (pin and alias are the

@@ -4,8 +4,6 @@
 #define WGRUN_NL_H
 
 #include <libmnl/libmnl.h>
-#include <stdint.h>
-#include <sys/types.h>
 
 /* Room for one request; replies are read into a larger buffer. */
 #define NL_BUF_SIZE 8192

@@ -39,7 +39,6 @@ struct parser {
 	bool too_many_reported;
 };
 
-
 static bool is_ident_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || lex_digit(c) ||

@@ -3,9 +3,6 @@
 #ifndef WGRUN_POLICY_H
 #define WGRUN_POLICY_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 #include "lex.h"	/* report_fn, TUNNEL_NAME_MAX */

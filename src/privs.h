@@ -3,7 +3,6 @@
 #ifndef WGRUN_PRIVS_H
 #define WGRUN_PRIVS_H
 
-#include <stddef.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 

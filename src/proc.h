@@ -3,8 +3,6 @@
 #ifndef WGRUN_PROC_H
 #define WGRUN_PROC_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <sys/types.h>
 
 /* Start time of pid (field 22 of /proc/PID/stat, clock ticks since boot);

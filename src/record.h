@@ -3,8 +3,6 @@
 #ifndef WGRUN_RECORD_H
 #define WGRUN_RECORD_H
 
-#include <stdbool.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 #include "cfgfile.h"

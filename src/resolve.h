@@ -3,9 +3,6 @@
 #ifndef WGRUN_RESOLVE_H
 #define WGRUN_RESOLVE_H
 
-#include <stddef.h>
-#include <sys/types.h>
-
 #include "tunnel.h"
 
 /* Fill the address of every peer whose Endpoint is a host name. Look-ups run

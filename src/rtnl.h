@@ -3,7 +3,6 @@
 #ifndef WGRUN_RTNL_H
 #define WGRUN_RTNL_H
 
-#include <stdbool.h>
 #include "nl.h"
 #include "tunnel.h"
 

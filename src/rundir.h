@@ -4,7 +4,6 @@
 #define WGRUN_RUNDIR_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <sys/types.h>
 
 #include "config.h"

@@ -3,7 +3,6 @@
 #ifndef WGRUN_SESSBUS_H
 #define WGRUN_SESSBUS_H
 
-#include <stddef.h>
 #include <sys/types.h>
 
 /* After the drop, as the caller: unless a bus answers at /run/user/UID/bus

@@ -3,10 +3,6 @@
 #ifndef WGRUN_SESSION_H
 #define WGRUN_SESSION_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <sys/types.h>
-
 #include "tunnel.h"
 
 struct session {

@@ -559,17 +559,11 @@ bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fna
 	/* Every [Peer] starts a line with '[': counting those lines bounds the
 	 * peers, so a one-peer file costs one entry (5 KB), not the maximum,
 	 * on every launch. */
-	for (size_t i = 0; i < len && p->peer_room < TUNNEL_MAX_PEERS; i++) {
-		size_t j = i;
-		while (j < len && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\r'))
-			j++;
-		if (j < len && buf[j] == '[')
-			p->peer_room++;
-		const char *nl = memchr(buf + j, '\n', len - j);
-		if (!nl)
-			break;
-		i = (size_t)(nl - buf);
+	for (struct span line; p->peer_room < TUNNEL_MAX_PEERS && lex_line(buf, len, &pos, &line);) {
+		line = trim(line);
+		p->peer_room += line.len > 0 && line.p[0] == '[';
 	}
+	pos = 0;
 	for (struct span line; lex_line(buf, len, &pos, &line);) {
 		p->lineno++;
 		if (line.len > TUNNEL_LINE_MAX)

@@ -3,10 +3,7 @@
 #ifndef WGRUN_TUNNEL_H
 #define WGRUN_TUNNEL_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/socket.h>
+#include <sys/socket.h>	/* AF_INET, AF_INET6 */
 
 #include "lex.h"
 
@@ -67,7 +64,6 @@ struct tunnel {
 	bool shared_tmp;	/* SharedTmp: the host's /tmp, not the tunnel's own */
 };
 
-
 /* Parse a whole tunnel file held in buf (len bytes, need not be NUL-terminated).
  * fname is used only in messages. Reports every problem, then returns false if
  * there was any. Never echoes a key's value. On success t owns heap memory:
@@ -77,7 +73,6 @@ bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fna
 
 /* Wipe every key and free the peers. Safe on a zeroed or freed tunnel. */
 void tunnel_free(struct tunnel *t);
-
 
 /* Base64 key of exactly 44 characters ending in '=' to 32 bytes; false if malformed. */
 bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64, size_t len);

@@ -19,7 +19,6 @@ int uapi_ping(int fd, int timeout_ms);
  * No I/O: exercised by the unit tests and the fuzzer. */
 int uapi_parse_answer(const char *buf, size_t len);
 
-
 /* get=1, keeping only the figures above (no key leaves this function; the
  * buffer that held them is wiped). 0 or -errno. */
 int uapi_get_stats(int fd, struct wg_stats *st, int timeout_ms);

@@ -3,9 +3,6 @@
 #ifndef WGRUN_WG_KERNEL_H
 #define WGRUN_WG_KERNEL_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "nl.h"
 #include "record.h"
 #include "tunnel.h"

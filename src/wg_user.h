@@ -3,9 +3,6 @@
 #ifndef WGRUN_WG_USER_H
 #define WGRUN_WG_USER_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "backend.h"
 
 int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
