@@ -3,6 +3,7 @@
  * too: base64 keys, IPv4 and IPv6 literals. Bounded, no
  * locale, no I/O; exercised by the tunnel parser's tests and fuzzer. */
 #include <string.h>
+#include <netinet/in.h>
 
 #include "tunnel.h"
 
@@ -182,4 +183,148 @@ bool ipaddr_parse(struct ipaddr *addr, const char *s, size_t len)
 	}
 	*addr = a;
 	return true;
+}
+
+/* "ADDR" or "ADDR/LEN"; without LEN a single host (/32, /128). */
+bool prefix_parse(struct ipprefix *out, struct span s, bool mask_host_bits)
+{
+	const char *slash = memchr(s.p, '/', s.len);
+	size_t alen = slash ? (size_t)(slash - s.p) : s.len;
+	struct ipprefix pfx = { 0 };
+	uint64_t max, plen;
+
+	if (!ipaddr_parse(&pfx.addr, s.p, alen))
+		return false;
+	max = plen = pfx.addr.family == AF_INET ? 32 : 128;
+	if (slash && !lex_uint((struct span){ slash + 1, s.len - alen - 1 }, max, &plen))
+		return false;
+	pfx.plen = (uint8_t)plen;
+	for (size_t i = 0; mask_host_bits && i < 16; i++) {
+		uint64_t bits = plen > i * 8 ? plen - i * 8 : 0;
+
+		if (bits < 8)
+			pfx.addr.bytes[i] &= (uint8_t)(0xff00u >> bits);
+	}
+	*out = pfx;
+	return true;
+}
+
+/* A host name: dot-separated labels of letters, digits and '-', 1..63 each,
+ * not starting or ending with '-', at most 253 in all. A last label of digits
+ * only is refused: that is a mistyped address ("10.0.0.256"), not a name. */
+bool dns_name_valid(struct span s)
+{
+	size_t label = 0;
+	bool all_digits = true;
+
+	if (s.len == 0 || s.len > ENDPOINT_HOST_MAX)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.p[i];
+
+		if (c == '.') {
+			if (label == 0 || s.p[i - 1] == '-')
+				return false;
+			label = 0;
+			all_digits = true;
+			continue;
+		}
+		if (!(lex_alnum(c) || c == '-') || (c == '-' && label == 0) || ++label > 63)
+			return false;
+		if (!lex_digit(c))
+			all_digits = false;
+	}
+	return label > 0 && s.p[s.len - 1] != '-' && !all_digits;
+}
+
+/* "host:port", "a.b.c.d:port" or "[v6]:port"; NULL or why not. */
+const char *endpoint_parse(struct endpoint *out, struct span s)
+{
+	struct endpoint ep = { 0 };
+	struct span host, port;
+	uint64_t v;
+
+	if (s.len > 0 && s.p[0] == '[') {
+		const char *close = memchr(s.p, ']', s.len);
+
+		if (!close || (size_t)(close - s.p) + 1 >= s.len || close[1] != ':')
+			return "Endpoint must be [IPv6 address]:port";
+		host = (struct span){ s.p + 1, (size_t)(close - s.p) - 1 };
+		port = (struct span){ close + 2, s.len - (size_t)(close - s.p) - 2 };
+		if (!ipaddr_parse(&ep.addr, host.p, host.len) || ep.addr.family != AF_INET6)
+			return "Endpoint has an invalid IPv6 address between [ ]";
+		ep.is_literal = true;
+	} else {
+		size_t colon = s.len;
+
+		while (colon > 0 && s.p[colon - 1] != ':')
+			colon--;
+		if (colon == 0)
+			return "Endpoint must be host:port";
+		host = (struct span){ s.p, colon - 1 };
+		port = (struct span){ s.p + colon, s.len - colon };
+		if (memchr(host.p, ':', host.len))
+			return "an IPv6 Endpoint must be written [address]:port";
+		if (ipaddr_parse(&ep.addr, host.p, host.len))
+			ep.is_literal = true;
+		else if (!dns_name_valid(host))
+			return "Endpoint host is neither an IPv4 address nor a valid host name";
+	}
+	if (!lex_uint(port, 65535, &v) || v == 0)
+		return "Endpoint port is not a number in 1..65535";
+	if (host.len > ENDPOINT_HOST_MAX)	/* guaranteed above; the copy relies on it */
+		return "Endpoint host is too long";
+	memcpy(ep.host, host.p, host.len);
+	ep.port = (uint16_t)v;
+	*out = ep;
+	return NULL;
+}
+
+const char *ports_parse(struct port_range *out, size_t *n, size_t max, struct span v)
+{
+	for (*n = 0; v.p;) {
+		struct span item = lex_list_next(&v), lo, hi;
+		const char *slash = memchr(item.p, '/', item.len), *dash;
+		uint64_t a, b;
+		uint8_t proto;
+
+		if (*n == max)
+			return "AllowInbound has more than 32 port ranges";
+		if (!slash)
+			return "AllowInbound must be yes, no, or a list such as tcp/22, tcp/8000-8010, udp/5353";
+		if (slash - item.p == 3 && !memcmp(item.p, "tcp", 3))
+			proto = IPPROTO_TCP;
+		else if (slash - item.p == 3 && !memcmp(item.p, "udp", 3))
+			proto = IPPROTO_UDP;
+		else
+			return "AllowInbound: a port range starts with tcp/ or udp/";
+		lo = (struct span){ slash + 1, item.len - (size_t)(slash - item.p) - 1 };
+		hi = lo;
+		if ((dash = memchr(lo.p, '-', lo.len))) {
+			hi = (struct span){ dash + 1, lo.len - (size_t)(dash - lo.p) - 1 };
+			lo.len = (size_t)(dash - lo.p);
+		}
+		if (!lex_uint(lo, 65535, &a) || !lex_uint(hi, 65535, &b) || a == 0 || b < a)
+			return "AllowInbound: a port is a number in 1..65535, a range LOW-HIGH with LOW <= HIGH";
+		out[(*n)++] = (struct port_range){ proto, (uint16_t)a, (uint16_t)b };
+	}
+	return NULL;
+}
+
+bool duration_parse(struct span s, uint32_t *seconds)
+{
+	static const struct { char unit; uint32_t scale; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 },
+	};
+	uint64_t v;
+
+	for (size_t i = 0; s.len > 1 && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (s.p[s.len - 1] != units[i].unit)
+			continue;
+		if (!lex_uint((struct span){ s.p, s.len - 1 }, IDLE_DOWN_MAX / units[i].scale, &v) || !v)
+			return false;
+		*seconds = (uint32_t)v * units[i].scale;
+		return true;
+	}
+	return false;
 }

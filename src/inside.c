@@ -76,7 +76,7 @@ static int harden_sysctls(char *why, size_t whylen)
 	return 0;
 }
 
-int inside_prepare(struct nl *in, const char *name, bool allow_inbound, bool replace,
+int inside_prepare(struct nl *in, const char *name, const struct tunnel *t, bool replace,
 		   char *why, size_t whylen)
 {
 	unsigned flags;
@@ -89,7 +89,7 @@ int inside_prepare(struct nl *in, const char *name, bool allow_inbound, bool rep
 		snprintf(why, whylen, "cannot bring up lo in the tunnel namespace: %s", strerror(-r));
 		return r;
 	}
-	if ((r = nft_install(name, allow_inbound, replace)) < 0) {
+	if ((r = nft_install(name, t, replace)) < 0) {
 		snprintf(why, whylen, "cannot install the nftables kill switch in the tunnel namespace: %s",
 			 strerror(-r));
 		return r;
@@ -152,7 +152,7 @@ void inside_delete_iface(int nsfd, const char *name)
  * (chains, hooks, policies, rule counts), as seen from inside the namespace?
  * Replacing the table instead would cost an RCU grace period per launch.
  * We must already stand in it. */
-bool inside_intact(const char *name, bool allow_inbound, int ifindex)
+bool inside_intact(const char *name, const struct tunnel *t, int ifindex)
 {
 	struct nl nl;
 	unsigned flags = 0;
@@ -163,5 +163,5 @@ bool inside_intact(const char *name, bool allow_inbound, int ifindex)
 	r = rtnl_link_get(&nl, name, &idx, &flags);
 	nl_close(&nl);
 	return r == 0 && idx == ifindex && (flags & IFF_UP) &&
-	       nft_check(allow_inbound) == 0;
+	       nft_check(t) == 0;
 }

@@ -10,7 +10,7 @@
  * install the kill switch for interface name (replace: atomically in place
  * of the one a rebuild finds). Opens in, a route socket bound to this
  * namespace, for inside_configure. 0 or -errno with why. */
-int inside_prepare(struct nl *in, const char *name, bool allow_inbound, bool replace,
+int inside_prepare(struct nl *in, const char *name, const struct tunnel *t, bool replace,
 		   char *why, size_t whylen);
 
 /* Through in: the interface's MTU, addresses, link up, and the routes of
@@ -24,6 +24,6 @@ void inside_delete_iface(int nsfd, const char *name);
 
 /* Standing inside: is interface name there with this index and up, and the
  * kill switch as inside_prepare made it? */
-bool inside_intact(const char *name, bool allow_inbound, int ifindex);
+bool inside_intact(const char *name, const struct tunnel *t, int ifindex);
 
 #endif

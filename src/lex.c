@@ -64,3 +64,31 @@ bool tunnel_name_valid(const char *name)
 	}
 	return true;
 }
+
+struct span lex_trim(struct span s)
+{
+	while (s.len > 0 && lex_blank(s.p[0])) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len > 0 && lex_blank(s.p[s.len - 1]))
+		s.len--;
+	return s;
+}
+
+/* Comma-separated lists: each call returns the next trimmed item and sets
+ * rest->p to NULL after the last one. */
+struct span lex_list_next(struct span *rest)
+{
+	const char *comma = memchr(rest->p, ',', rest->len);
+	struct span item = *rest;
+
+	if (comma) {
+		item.len = (size_t)(comma - rest->p);
+		rest->len -= item.len + 1;
+		rest->p = comma + 1;
+	} else {
+		rest->p = NULL;
+	}
+	return lex_trim(item);
+}

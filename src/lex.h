@@ -33,6 +33,13 @@ bool lex_uint(struct span s, uint64_t max, uint64_t *out);
  * tunnel files) a secret into the log. */
 bool lex_echoable(struct span s, size_t max, bool (*ok)(char));
 
+/* s without blanks (space, tab, CR) at either end. */
+struct span lex_trim(struct span s);
+
+/* Comma-separated lists: each call returns the next trimmed item and sets
+ * rest->p to NULL after the last one. */
+struct span lex_list_next(struct span *rest);
+
 /* The next line of buf (without its newline) from *pos; false at the end. */
 bool lex_line(const char *buf, size_t len, size_t *pos, struct span *line);
 

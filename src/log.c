@@ -115,3 +115,9 @@ void audit(const char *fmt, ...)
 	log_escape(safe, sizeof(safe), msg);
 	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", safe);
 }
+
+void log_report(void *count, const char *msg)
+{
+	(*(int *)count)++;
+	dprintf(STDERR_FILENO, "wgrun: %s\n", msg);
+}

@@ -31,4 +31,7 @@ void log_escape(char *dst, size_t n, const char *src);
  * percent-encoded, so that a value can never look like another field. */
 void log_field(char *dst, size_t n, const char *src);
 
+/* A parser's report_fn: the message on stderr, and one more in *(int *)count. */
+void log_report(void *count, const char *msg);
+
 #endif

@@ -28,10 +28,10 @@
 #include "policy.h"
 #include "privs.h"
 #include "record.h"
-#include "resolve.h"
 #include "sessbus.h"
 #include "filter.h"
 #include "tunnel.h"
+#include "up.h"
 
 static void usage(void)
 {
@@ -45,14 +45,6 @@ static void usage(void)
 	       "WireGuard tunnel TUNNEL, as permitted by %s/policy.\n"
 	       "Exit status: COMMAND's own; 125 for an error of wgrun's; 126 when COMMAND\n"
 	       "cannot be run; 127 when it is not found.\n", WGRUN_CONFDIR);
-}
-
-static void report_stderr(void *ctx, const char *msg)
-{
-	int *count = ctx;
-
-	(*count)++;
-	dprintf(STDERR_FILENO, "wgrun: %s\n", msg);
 }
 
 static void caller_name(struct caller *c)
@@ -70,7 +62,7 @@ static void caller_name(struct caller *c)
 static void load_policy(struct policy *p, struct conf_stamp *stamp)
 {
 	char why[512];
-	int errors = 0, r = conf_load_policy(p, stamp, report_stderr, &errors, why, sizeof(why));
+	int errors = 0, r = conf_load_policy(p, stamp, log_report, &errors, why, sizeof(why));
 
 	if (r == -EINVAL)
 		die("the policy has %d error%s; every launch is refused until it is fixed",
@@ -108,54 +100,6 @@ static unsigned decide(const struct policy *p, const struct caller *c, const cha
 	}
 	die("internal error in the policy decision");
 	return 0;
-}
-
-static void load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src)
-{
-	char why[512];
-	int errors = 0, r = conf_load_tunnel(name, t, src, report_stderr, &errors, why, sizeof(why));
-
-	if (r == -ENOENT)
-		die("unknown tunnel '%s': %s/tunnels/%s.conf does not exist", name, WGRUN_CONFDIR, name);
-	if (r == -EINVAL)
-		die("tunnel file %s/tunnels/%s.conf has %d error%s", WGRUN_CONFDIR, name,
-		    errors, errors == 1 ? "" : "s");
-	if (r < 0)
-		die("cannot read tunnel '%s': %s", name, why);
-}
-
-/* Join the tunnel warm, or build it and join. The builder re-reads the
- * tunnel file under its lock; when that changed since we read it (-ESTALE),
- * read it again, resolve again, and retry, a few times. */
-static void join_or_build(const char *name, struct tunnel *t, struct tunnel_src *src,
-			  const struct caller *c)
-{
-	char why[512] = "";
-	int r;
-
-	for (int attempt = 1;; attempt++) {
-		load_tunnel(name, t, src);
-		if ((r = netns_join_warm(src, why, sizeof(why))) < 0)
-			die_errno(-r, "cannot check tunnel '%s'", name);
-		if (r > 0)
-			return;
-		if ((r = resolve_endpoints(t, c->uid, c->gid, why, sizeof(why))) < 0)
-			die("tunnel '%s': %s", name, why);
-		r = netns_create(src, why, sizeof(why));
-		if (r == -ESTALE && attempt < 3) {
-			tunnel_free(t);
-			continue;
-		}
-		if (r < 0) {
-			audit("create-failed tunnel=%s uid=%u user=%s reason=%s", name,
-			      (unsigned)c->uid, c->name, why);
-			die("cannot bring tunnel '%s' up: %s", name, why);
-		}
-		audit("created tunnel=%s uid=%u user=%s", name, (unsigned)c->uid, c->name);
-		if ((r = netns_join_warm(src, why, sizeof(why))) <= 0)
-			die("tunnel '%s' was built but is not usable: %s", name, why);
-		return;
-	}
 }
 
 /* The caller can hold us for as long as it likes between any two steps
@@ -263,7 +207,8 @@ int main(int argc, char **argv)
 
 	/* 5. Read the tunnel; join warm, or build it and join. */
 	memset(&tunnel, 0, sizeof(tunnel));
-	join_or_build(name, &tunnel, &src, &caller);
+	if (up_tunnel(name, &tunnel, &src, &caller, true, why, sizeof(why)) < 0)
+		die("%s", why);
 
 	/* 6. The command's own mounts: resolv.conf, masks, sysfs. */
 	if ((r = mounts_setup(&tunnel, name, caller.uid, caller.gid, why, sizeof(why))) < 0)

@@ -114,7 +114,7 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 		close(nsfd);
 		return r;
 	}
-	if (!inside_intact(src->name, src->t->allow_inbound, rec->ifindex)) {
+	if (!inside_intact(src->name, src->t, rec->ifindex)) {
 		snprintf(why, whylen, "the tunnel interface or its kill switch is missing, or it is down");
 		if (setns(hostfd, CLONE_NEWNET) < 0)
 			_exit(EXIT_WGRUN);	/* never go on standing in the wrong place */
@@ -131,7 +131,7 @@ cold:
 	return 0;
 }
 
-int netns_join_warm(const struct tunnel_src *src, char *why, size_t whylen)
+int netns_join_warm(const struct tunnel_src *src, bool join, char *why, size_t whylen)
 {
 	struct record rec;
 	int fd = rundir_open(), r;
@@ -140,7 +140,7 @@ int netns_join_warm(const struct tunnel_src *src, char *why, size_t whylen)
 		snprintf(why, whylen, "%s does not exist yet", WGRUN_RUNDIR);
 		return fd == -ENOENT ? 0 : fd;
 	}
-	r = check_warm(fd, src, true, &rec, why, whylen);
+	r = check_warm(fd, src, join, &rec, why, whylen);
 	close(fd);
 	return r;
 }
@@ -240,7 +240,7 @@ static int prepare(struct build *b, char *why, size_t whylen)
 static int configure(struct build *b, char *why, size_t whylen)
 {
 	const struct tunnel_src *src = b->src;
-	int r = inside_prepare(&b->in, src->name, src->t->allow_inbound, !b->fresh, why, whylen);
+	int r = inside_prepare(&b->in, src->name, src->t, !b->fresh, why, whylen);
 
 	if (setns(b->hostfd, CLONE_NEWNET) < 0)
 		_exit(EXIT_WGRUN);	/* never go on standing in the wrong place */

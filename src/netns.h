@@ -7,9 +7,9 @@
 
 /* Warm path: if the tunnel is up exactly as recorded (pin and alias are the
  * recorded namespace, backend alive, interface present and up, tunnel file
- * unchanged), enter its network namespace and return 1. Return 0 when it must
+ * unchanged), return 1, having entered its network namespace when join. Return 0 when it must
  * be built (why says what is missing), or a negative errno. */
-int netns_join_warm(const struct tunnel_src *src, char *why, size_t whylen);
+int netns_join_warm(const struct tunnel_src *src, bool join, char *why, size_t whylen);
 
 /* Cold path: build (or rebuild) the tunnel in a detached all-root child and
  * wait for it, with a deadline. 0 or a negative errno with why. */

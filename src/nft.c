@@ -7,7 +7,9 @@
  *                     oifname "lo" accept; oifname "TUNNEL" accept }
  *     chain forward { type filter hook forward priority 0; policy drop; }
  *     chain input   { type filter hook input priority 0; policy accept;
- *                     iifname "TUNNEL" ct state new drop }   (unless AllowInbound)
+ *                     iifname "TUNNEL" ct state new tcp dport 22 accept  (one a range
+ *                     ...                                   of AllowInbound's list)
+ *                     iifname "TUNNEL" ct state new drop }  (unless AllowInbound = yes)
  *   }
  *
  * Belt and braces: the namespace has no other interface or route, but should
@@ -18,6 +20,7 @@
  * never leaves the namespace without it. Replies are accepted only from the
  * kernel, with our sequence numbers. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/random.h>
@@ -94,31 +97,38 @@ static bool add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
 	return true;
 }
 
+/* cmp of register 1 against len bytes of data. */
+static bool cmp(struct nftnl_rule *r, uint32_t op, const void *data, size_t len)
+{
+	struct nftnl_expr *c = nftnl_expr_alloc("cmp");
+
+	if (!add_expr(r, c))
+		return false;
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, data, len);
+	return true;
+}
+
 /* meta iifname/oifname == name: the name, zero-padded to IFNAMSIZ. */
 static bool match_ifname(struct nftnl_rule *r, uint32_t key, const char *name)
 {
 	char pad[IFNAMSIZ] = { 0 };
-	struct nftnl_expr *m = nftnl_expr_alloc("meta"), *c;
+	struct nftnl_expr *m = nftnl_expr_alloc("meta");
 
 	if (!add_expr(r, m))
 		return false;
 	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
 	strncpy(pad, name, IFNAMSIZ - 1);
-	c = nftnl_expr_alloc("cmp");
-	if (!add_expr(r, c))
-		return false;
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, pad, IFNAMSIZ);
-	return true;
+	return cmp(r, NFT_CMP_EQ, pad, IFNAMSIZ);
 }
 
 /* ct state new: (ct state & NEW) != 0 */
 static bool match_ct_new(struct nftnl_rule *r)
 {
 	uint32_t mask = NF_CT_STATE_BIT(IP_CT_NEW), zero = 0;
-	struct nftnl_expr *ct = nftnl_expr_alloc("ct"), *bw, *c;
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct"), *bw;
 
 	if (!add_expr(r, ct))
 		return false;
@@ -132,13 +142,32 @@ static bool match_ct_new(struct nftnl_rule *r)
 	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
 	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
 	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
-	c = nftnl_expr_alloc("cmp");
-	if (!add_expr(r, c))
+	return cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
+}
+
+/* meta l4proto == proto, th dport in lo..hi (network order compares as
+ * numbers, byte by byte). */
+static bool match_dport(struct nftnl_rule *r, const struct port_range *pr)
+{
+	struct nftnl_expr *m = nftnl_expr_alloc("meta"), *pl;
+	uint16_t lo = htons(pr->lo), hi = htons(pr->hi);
+
+	if (!add_expr(r, m))
 		return false;
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
-	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, &zero, sizeof(zero));
-	return true;
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	if (!cmp(r, NFT_CMP_EQ, &pr->proto, 1))
+		return false;
+	pl = nftnl_expr_alloc("payload");
+	if (!add_expr(r, pl))
+		return false;
+	nftnl_expr_set_u32(pl, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(pl, NFTNL_EXPR_PAYLOAD_OFFSET, 2);	/* destination port, TCP and UDP */
+	nftnl_expr_set_u32(pl, NFTNL_EXPR_PAYLOAD_LEN, 2);
+	nftnl_expr_set_u32(pl, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	if (pr->lo == pr->hi)
+		return cmp(r, NFT_CMP_EQ, &lo, 2);
+	return cmp(r, NFT_CMP_GTE, &lo, 2) && cmp(r, NFT_CMP_LTE, &hi, 2);
 }
 
 static bool verdict(struct nftnl_rule *r, int v)
@@ -152,9 +181,10 @@ static bool verdict(struct nftnl_rule *r, int v)
 	return true;
 }
 
-/* One rule: "DIRNAME == ifname [ct state new] VERDICT" in chain. */
+/* One rule: "DIRNAME == ifname [ct state new [PROTO dport RANGE]] VERDICT"
+ * in chain. */
 static void put_rule(struct batch *bt, const char *chain, uint32_t key, const char *ifname,
-		     bool only_new, int v)
+		     bool only_new, const struct port_range *pr, int v)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
@@ -166,7 +196,8 @@ static void put_rule(struct batch *bt, const char *chain, uint32_t key, const ch
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	if (!match_ifname(r, key, ifname) || (only_new && !match_ct_new(r)) || !verdict(r, v)) {
+	if (!match_ifname(r, key, ifname) || (only_new && !match_ct_new(r)) ||
+	    (pr && !match_dport(r, pr)) || !verdict(r, v)) {
 		nftnl_rule_free(r);
 		bt->failed = true;
 		return;
@@ -240,7 +271,7 @@ static int open_nft(struct mnl_socket **nl)
 	return 0;
 }
 
-int nft_install(const char *ifname, bool allow_inbound, bool replace)
+int nft_install(const char *ifname, const struct tunnel *t, bool replace)
 {
 	static char buf[BATCH_SIZE];
 	struct mnl_socket *nl;
@@ -269,10 +300,12 @@ int nft_install(const char *ifname, bool allow_inbound, bool replace)
 	put_chain(&bt, "output", NF_INET_LOCAL_OUT, NF_DROP);
 	put_chain(&bt, "forward", NF_INET_FORWARD, NF_DROP);
 	put_chain(&bt, "input", NF_INET_LOCAL_IN, NF_ACCEPT);
-	put_rule(&bt, "output", NFT_META_OIFNAME, "lo", false, NF_ACCEPT);
-	put_rule(&bt, "output", NFT_META_OIFNAME, ifname, false, NF_ACCEPT);
-	if (!allow_inbound)
-		put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, NF_DROP);
+	put_rule(&bt, "output", NFT_META_OIFNAME, "lo", false, NULL, NF_ACCEPT);
+	put_rule(&bt, "output", NFT_META_OIFNAME, ifname, false, NULL, NF_ACCEPT);
+	for (size_t i = 0; !t->allow_inbound && i < t->n_inbound; i++)
+		put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, &t->inbound[i], NF_ACCEPT);
+	if (!t->allow_inbound)
+		put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, NULL, NF_DROP);
 	nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq);
 	next(&bt);
 	r = bt.failed ? -ENOMEM : send_batch(nl, &bt);
@@ -361,7 +394,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nft_check(bool allow_inbound)
+int nft_check(const struct tunnel *t)
 {
 	char buf[1024];
 	struct mnl_socket *nl;
@@ -382,7 +415,8 @@ int nft_check(bool allow_inbound)
 		goto out;
 	/* What nft_install makes, and nothing less or more. */
 	r = sn.output_ok && sn.forward_ok && sn.input_ok && sn.output_rules == 2 &&
-	    sn.input_rules == (allow_inbound ? 0 : 1) && sn.other_rules == 0 ? 0 : -ESTALE;
+	    sn.input_rules == (t->allow_inbound ? 0 : (int)t->n_inbound + 1) && sn.other_rules == 0 ?
+	    0 : -ESTALE;
 out:
 	mnl_socket_close(nl);
 	return r;

@@ -7,14 +7,17 @@
 
 #include <stdbool.h>
 
+#include "tunnel.h"
+
 /* Install table inet wgrun (replace: atomically in place of an existing one):
  * output and forward drop all but lo and ifname; input drops new connections
- * from ifname unless allow_inbound. 0 or -errno. */
-int nft_install(const char *ifname, bool allow_inbound, bool replace);
+ * from ifname, but for t's AllowInbound port list (or none with
+ * AllowInbound = yes). 0 or -errno. */
+int nft_install(const char *ifname, const struct tunnel *t, bool replace);
 
-/* 0 when table inet wgrun is as nft_install(.., allow_inbound) made it:
- * output and forward hooked with policy drop, the input chain hooked, and
- * exactly its rules; -ESTALE when it differs, else -errno. */
-int nft_check(bool allow_inbound);
+/* 0 when table inet wgrun is as nft_install(.., t, ..) made it: output and
+ * forward hooked with policy drop, the input chain hooked, and exactly its
+ * rules; -ESTALE when it differs, else -errno. */
+int nft_check(const struct tunnel *t);
 
 #endif

@@ -144,12 +144,11 @@ int rtnl_route_add(struct nl *nl, int ifindex, const struct ipprefix *p)
 	struct nlmsghdr *nlh = start(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
-	rtm->rtm_family = (uint8_t)p->addr.family;
-	rtm->rtm_dst_len = p->plen;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_BOOT;
-	rtm->rtm_scope = RT_SCOPE_LINK;
-	rtm->rtm_type = RTN_UNICAST;
+	*rtm = (struct rtmsg){
+		.rtm_family = (uint8_t)p->addr.family, .rtm_dst_len = p->plen,
+		.rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
+		.rtm_scope = RT_SCOPE_LINK, .rtm_type = RTN_UNICAST,
+	};
 	if ((p->plen && !put_addr(nlh, sizeof(buf), RTA_DST, &p->addr)) ||
 	    !mnl_attr_put_u32_check(nlh, sizeof(buf), RTA_OIF, (uint32_t)ifindex))
 		return -EMSGSIZE;

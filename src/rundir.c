@@ -61,9 +61,9 @@ bool rundir_record_of(const char *entry, char *tunnel)
 	return tunnel_name_valid(tunnel);
 }
 
-void rundir_session_name(char *out, size_t n, const char *tunnel, uid_t uid)
+void rundir_session_name(char *out, size_t n, const char *tunnel, uid_t uid, const char *suffix)
 {
-	snprintf(out, n, "%s.%u", tunnel, (unsigned)uid);
+	snprintf(out, n, "%s.%u%s", tunnel, (unsigned)uid, suffix);
 }
 
 int rundir_open(void)

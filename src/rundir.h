@@ -32,8 +32,9 @@ int rundir_path(char *out, size_t n, const char *tunnel, enum run_file f);
  * copied to tunnel (TUNNEL_NAME_MAX + 1 bytes) and it is a valid name. */
 bool rundir_record_of(const char *entry, char *tunnel);
 
-/* NAME.UID, a tunnel's session directory for one user in RUNDIR_SESSION. */
-void rundir_session_name(char *out, size_t n, const char *tunnel, uid_t uid);
+/* NAME.UID, a tunnel's session directory for one user in RUNDIR_SESSION,
+ * followed by suffix ("" or ".lock", its lock). */
+void rundir_session_name(char *out, size_t n, const char *tunnel, uid_t uid, const char *suffix);
 
 /* Open RUNDIR, refusing it unless a root-owned directory with no group or
  * other access. The descriptor, or -errno (-EPERM: not safe). */

@@ -248,8 +248,8 @@ int session_host(const char *tunnel, uid_t uid, char *why, size_t whylen)
 
 	if ((dfd = session_dir(why, whylen)) < 0)
 		return dfd;
-	rundir_session_name(name, sizeof(name), tunnel, uid);
-	snprintf(lock, sizeof(lock), "%s.lock", name);
+	rundir_session_name(name, sizeof(name), tunnel, uid, "");
+	rundir_session_name(lock, sizeof(lock), tunnel, uid, ".lock");
 	snprintf(path, sizeof(path), "%s/%s", SESSION_DIR, name);
 	/* Per tunnel and user: a caller who stops its launch here holds up only
 	 * its own next ones, and each waits at most 5 s. */
@@ -323,7 +323,7 @@ int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
 		return 0;
 	if ((fd = session_dir(why, whylen)) < 0)
 		return fd;
-	rundir_session_name(name, sizeof(name), tunnel, uid);
+	rundir_session_name(name, sizeof(name), tunnel, uid, "");
 	base = dir_at(fd, name, 0755, 0, 0);
 	close(fd);
 	if (base < 0) {

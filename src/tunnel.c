@@ -37,7 +37,7 @@ enum section { SECT_NONE, SECT_INTERFACE, SECT_PEER, SECT_WGRUN, SECT_UNKNOWN };
 enum key_id {
 	K_PRIVATE_KEY, K_LISTEN_PORT, K_MTU, K_ADDRESS, K_DNS,
 	K_PUBLIC_KEY, K_PRESHARED_KEY, K_ENDPOINT, K_ALLOWED_IPS, K_KEEPALIVE,
-	K_ALLOW_INBOUND, K_SYSTEM_BUS, K_SESSION_BUS, K_SHARED_TMP, KEY_COUNT
+	K_ALLOW_INBOUND, K_SYSTEM_BUS, K_SESSION_BUS, K_SHARED_TMP, K_IDLE_DOWN, KEY_COUNT
 };
 
 struct parser {
@@ -61,17 +61,6 @@ struct parser {
 };
 
 static char to_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
-static struct span trim(struct span s)
-{
-	while (s.len > 0 && lex_blank(s.p[0])) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len > 0 && lex_blank(s.p[s.len - 1]))
-		s.len--;
-	return s;
-}
 
 /* ASCII case-insensitive equality, as wg(8) and wg-quick(8) match keys. */
 static bool span_is(struct span s, const char *word)
@@ -118,129 +107,17 @@ static void fail_at(struct parser *p, unsigned line, const char *fmt, ...)
 /* Most reports are about the line being parsed. */
 #define fail(p, ...) fail_at(p, (p)->lineno, __VA_ARGS__)
 
-/* "ADDR" or "ADDR/LEN"; without LEN a single host (/32, /128). */
-static bool parse_prefix(struct ipprefix *out, struct span s, bool mask_host_bits)
-{
-	const char *slash = memchr(s.p, '/', s.len);
-	size_t alen = slash ? (size_t)(slash - s.p) : s.len;
-	struct ipprefix pfx = { 0 };
-	uint64_t max, plen;
-
-	if (!ipaddr_parse(&pfx.addr, s.p, alen))
-		return false;
-	max = plen = pfx.addr.family == AF_INET ? 32 : 128;
-	if (slash && !lex_uint((struct span){ slash + 1, s.len - alen - 1 }, max, &plen))
-		return false;
-	pfx.plen = (uint8_t)plen;
-	for (size_t i = 0; mask_host_bits && i < 16; i++) {
-		uint64_t bits = plen > i * 8 ? plen - i * 8 : 0;
-
-		if (bits < 8)
-			pfx.addr.bytes[i] &= (uint8_t)(0xff00u >> bits);
-	}
-	*out = pfx;
-	return true;
-}
-
-/* A host name: dot-separated labels of letters, digits and '-', 1..63 each,
- * not starting or ending with '-', at most 253 in all. A last label of digits
- * only is refused: that is a mistyped address ("10.0.0.256"), not a name. */
-static bool dns_name_valid(struct span s)
-{
-	size_t label = 0;
-	bool all_digits = true;
-
-	if (s.len == 0 || s.len > ENDPOINT_HOST_MAX)
-		return false;
-	for (size_t i = 0; i < s.len; i++) {
-		char c = s.p[i];
-
-		if (c == '.') {
-			if (label == 0 || s.p[i - 1] == '-')
-				return false;
-			label = 0;
-			all_digits = true;
-			continue;
-		}
-		if (!(lex_alnum(c) || c == '-') || (c == '-' && label == 0) || ++label > 63)
-			return false;
-		if (!lex_digit(c))
-			all_digits = false;
-	}
-	return label > 0 && s.p[s.len - 1] != '-' && !all_digits;
-}
-
-/* "host:port", "a.b.c.d:port" or "[v6]:port"; NULL or why not. */
-static const char *parse_endpoint(struct endpoint *out, struct span s)
-{
-	struct endpoint ep = { 0 };
-	struct span host, port;
-	uint64_t v;
-
-	if (s.len > 0 && s.p[0] == '[') {
-		const char *close = memchr(s.p, ']', s.len);
-
-		if (!close || (size_t)(close - s.p) + 1 >= s.len || close[1] != ':')
-			return "Endpoint must be [IPv6 address]:port";
-		host = (struct span){ s.p + 1, (size_t)(close - s.p) - 1 };
-		port = (struct span){ close + 2, s.len - (size_t)(close - s.p) - 2 };
-		if (!ipaddr_parse(&ep.addr, host.p, host.len) || ep.addr.family != AF_INET6)
-			return "Endpoint has an invalid IPv6 address between [ ]";
-		ep.is_literal = true;
-	} else {
-		size_t colon = s.len;
-
-		while (colon > 0 && s.p[colon - 1] != ':')
-			colon--;
-		if (colon == 0)
-			return "Endpoint must be host:port";
-		host = (struct span){ s.p, colon - 1 };
-		port = (struct span){ s.p + colon, s.len - colon };
-		if (memchr(host.p, ':', host.len))
-			return "an IPv6 Endpoint must be written [address]:port";
-		if (ipaddr_parse(&ep.addr, host.p, host.len))
-			ep.is_literal = true;
-		else if (!dns_name_valid(host))
-			return "Endpoint host is neither an IPv4 address nor a valid host name";
-	}
-	if (!lex_uint(port, 65535, &v) || v == 0)
-		return "Endpoint port is not a number in 1..65535";
-	if (host.len > ENDPOINT_HOST_MAX)	/* guaranteed above; the copy relies on it */
-		return "Endpoint host is too long";
-	memcpy(ep.host, host.p, host.len);
-	ep.port = (uint16_t)v;
-	*out = ep;
-	return NULL;
-}
-
-/* Comma-separated lists: each call returns the next trimmed item and sets
- * rest->p to NULL after the last one. */
-static struct span list_next(struct span *rest)
-{
-	const char *comma = memchr(rest->p, ',', rest->len);
-	struct span item = *rest;
-
-	if (comma) {
-		item.len = (size_t)(comma - rest->p);
-		rest->len -= item.len + 1;
-		rest->p = comma + 1;
-	} else {
-		rest->p = NULL;
-	}
-	return trim(item);
-}
-
 static void parse_prefixes(struct parser *p, struct span v, const char *key, struct ipprefix *arr,
 			   size_t *n, size_t max, bool mask_host_bits)
 {
 	for (unsigned i = 1; v.p; i++) {
-		struct span item = list_next(&v);
+		struct span item = lex_list_next(&v);
 
 		if (*n == max) {
 			fail(p, "more than %zu %s entries", max, key);
 			return;
 		}
-		if (parse_prefix(&arr[*n], item, mask_host_bits))
+		if (prefix_parse(&arr[*n], item, mask_host_bits))
 			++*n;
 		else
 			fail(p, "%s entry %u is not an IP address with an optional /prefix", key, i);
@@ -252,7 +129,7 @@ static void parse_dns(struct parser *p, struct span v)
 	struct tunnel *t = p->t;
 
 	for (unsigned i = 1; v.p; i++) {
-		struct span item = list_next(&v);
+		struct span item = lex_list_next(&v);
 		struct ipaddr a;
 
 		if (ipaddr_parse(&a, item.p, item.len)) {
@@ -299,20 +176,25 @@ static const struct {
 	[K_SYSTEM_BUS] = { "SystemBus", SECT_WGRUN, false },
 	[K_SESSION_BUS] = { "SessionBus", SECT_WGRUN, false },
 	[K_SHARED_TMP] = { "SharedTmp", SECT_WGRUN, false },
+	[K_IDLE_DOWN] = { "IdleDown", SECT_WGRUN, false },
 };
 
 /* yes/no, true/false, on/off, 1/0 */
-static bool parse_bool(struct parser *p, struct span v, const char *name, bool *out)
+static bool bool_word(struct span v, bool *out)
 {
 	if (span_is(v, "yes") || span_is(v, "true") || span_is(v, "on") || span_is(v, "1"))
 		*out = true;
 	else if (span_is(v, "no") || span_is(v, "false") || span_is(v, "off") || span_is(v, "0"))
 		*out = false;
-	else {
-		fail(p, "%s must be yes or no", name);
+	else
 		return false;
-	}
 	return true;
+}
+
+static void parse_bool(struct parser *p, struct span v, const char *name, bool *out)
+{
+	if (!bool_word(v, out))
+		fail(p, "%s must be yes or no", name);
 }
 
 static void handle_key(struct parser *p, enum key_id k, struct span v)
@@ -351,7 +233,7 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 		peer->has_preshared_key = parse_key(p, peer->preshared_key, v, "PresharedKey");
 		break;
 	case K_ENDPOINT:
-		why = parse_endpoint(&peer->endpoint, v);
+		why = endpoint_parse(&peer->endpoint, v);
 		if (why)
 			fail(p, "%s", why);
 		peer->has_endpoint = !why;
@@ -370,7 +252,17 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 			fail(p, "PersistentKeepalive is not a number in 0..65535 or \"off\"");
 		break;
 	case K_ALLOW_INBOUND:
-		parse_bool(p, v, "AllowInbound", &t->allow_inbound);
+		/* yes/no for every port or none, or a list: tcp/22, ... */
+		if (!memchr(v.p, '/', v.len)) {
+			if (!bool_word(v, &t->allow_inbound))
+				fail(p, "AllowInbound must be yes, no, or a list such as tcp/22, tcp/8000-8010, udp/5353");
+		} else if ((why = ports_parse(t->inbound, &t->n_inbound, TUNNEL_MAX_INBOUND, v))) {
+			fail(p, "%s", why);
+		}
+		break;
+	case K_IDLE_DOWN:
+		if (!duration_parse(v, &t->idle_down))
+			fail(p, "IdleDown must be a duration such as 90s, 10m or 1h (at most 168h)");
 		break;
 	case K_SYSTEM_BUS:
 		parse_bool(p, v, "SystemBus", &t->system_bus);
@@ -492,7 +384,7 @@ static void section_header(struct parser *p, struct span line)
 		fail(p, "a section header must be [Interface], [Peer] or [wgrun]");
 		return;
 	}
-	name = trim((struct span){ line.p + 1, line.len - 2 });
+	name = lex_trim((struct span){ line.p + 1, line.len - 2 });
 	if (span_is(name, "Peer")) {
 		start_peer(p);
 	} else if (span_is(name, "Interface")) {
@@ -522,7 +414,7 @@ static void parse_line(struct parser *p, struct span line)
 
 	if (hash)
 		line.len = (size_t)(hash - line.p);
-	line = trim(line);
+	line = lex_trim(line);
 	if (line.len == 0)
 		return;
 	if (line.p[0] == '[') {
@@ -535,8 +427,8 @@ static void parse_line(struct parser *p, struct span line)
 		fail(p, "expected Key = Value");
 		return;
 	}
-	key_line(p, trim((struct span){ line.p, (size_t)(eq - line.p) }),
-		 trim((struct span){ eq + 1, (size_t)(line.p + line.len - eq - 1) }));
+	key_line(p, lex_trim((struct span){ line.p, (size_t)(eq - line.p) }),
+		 lex_trim((struct span){ eq + 1, (size_t)(line.p + line.len - eq - 1) }));
 }
 
 static bool has_ipv6_address(const struct tunnel *t)
@@ -560,7 +452,7 @@ bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fna
 	 * peers, so a one-peer file costs one entry (5 KB), not the maximum,
 	 * on every launch. */
 	for (struct span line; p->peer_room < TUNNEL_MAX_PEERS && lex_line(buf, len, &pos, &line);) {
-		line = trim(line);
+		line = lex_trim(line);
 		p->peer_room += line.len > 0 && line.p[0] == '[';
 	}
 	pos = 0;

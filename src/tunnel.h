@@ -14,6 +14,8 @@
 #define TUNNEL_MAX_PEERS 64
 #define PEER_MAX_ALLOWED 256	/* AllowedIPs= prefixes per peer */
 #define ENDPOINT_HOST_MAX 253
+#define TUNNEL_MAX_INBOUND 32	/* AllowInbound= port ranges */
+#define IDLE_DOWN_MAX (7 * 24 * 3600)	/* IdleDown=, seconds */
 
 struct ipaddr {
 	int family;		/* AF_INET or AF_INET6 */
@@ -30,6 +32,12 @@ struct endpoint {
 	uint16_t port;
 	bool is_literal;	/* host is an IP literal; addr is filled */
 	struct ipaddr addr;	/* filled by the parser for literals, by resolve.c for names */
+};
+
+/* An inbound port range from the tunnel: proto/lo[-hi]. */
+struct port_range {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t lo, hi;
 };
 
 struct peer {
@@ -58,7 +66,10 @@ struct tunnel {
 	struct peer *peers;	/* heap, n_peers entries */
 	size_t n_peers;
 	/* [wgrun] opt-ins: both off unless the admin says so. */
-	bool allow_inbound;	/* AllowInbound: the peer may open connections inside */
+	bool allow_inbound;	/* AllowInbound = yes: the peer may open any connection inside */
+	struct port_range inbound[TUNNEL_MAX_INBOUND];	/* AllowInbound = tcp/22, ...: only these */
+	size_t n_inbound;
+	uint32_t idle_down;	/* IdleDown: seconds with nobody inside before --down --idle; 0 never */
 	bool system_bus;	/* SystemBus: the host's system D-Bus stays reachable */
 	bool session_bus;	/* SessionBus: the caller's session D-Bus stays reachable */
 	bool shared_tmp;	/* SharedTmp: the host's /tmp, not the tunnel's own */
@@ -79,5 +90,24 @@ bool key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64, size_t len);
 
 /* Parse "a.b.c.d", "x::y" (no brackets) into addr; false if malformed. */
 bool ipaddr_parse(struct ipaddr *addr, const char *s, size_t len);
+
+/* "ADDR" or "ADDR/LEN" (without LEN a single host); with mask_host_bits the
+ * bits past LEN are cleared, as wg(8) does for AllowedIPs. */
+bool prefix_parse(struct ipprefix *out, struct span s, bool mask_host_bits);
+
+/* A host name: dot-separated labels of letters, digits and '-', 1..63 each,
+ * not starting or ending with '-', at most 253 in all, the last not all
+ * digits (that is a mistyped address, "10.0.0.256"). */
+bool dns_name_valid(struct span s);
+
+/* "host:port", "a.b.c.d:port" or "[v6]:port"; NULL, or why not. */
+const char *endpoint_parse(struct endpoint *out, struct span s);
+
+/* "tcp/22, tcp/8000-8010, udp/5353" into out (at most max); NULL, or why not. */
+const char *ports_parse(struct port_range *out, size_t *n, size_t max, struct span v);
+
+/* "90s", "10m", "1h": a whole number of seconds, minutes or hours, at least
+ * one second and at most IDLE_DOWN_MAX; false otherwise. */
+bool duration_parse(struct span s, uint32_t *seconds);
 
 #endif

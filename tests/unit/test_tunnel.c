@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "check.h"
 #include "tunnel.h"
@@ -420,9 +421,42 @@ static void wgrun_section_opt_ins(void)
 	CHECK(!t.allow_inbound && !t.system_bus);
 	tunnel_free(&t);
 	CHECK(refused_with(IFACE PEER "[wgrun]\nAllowInbound = maybe\n",
-			   "work.conf line 7: AllowInbound must be yes or no"));
+			   "work.conf line 7: AllowInbound must be yes, no, or a list such as tcp/22, tcp/8000-8010, udp/5353"));
 	CHECK(refused_with(IFACE PEER "[wgrun]\nSystemBus = yes\n[wgrun]\n",
 			   "work.conf line 8: second [wgrun] section (the first is at line 6)"));
+}
+
+static void inbound_ports_and_idle_down(void)
+{
+	struct tunnel t;
+
+	CHECK(parse(&t, IFACE PEER "[wgrun]\nAllowInbound = tcp/22, tcp/8000-8010,udp/5353\nIdleDown = 10m\n"));
+	CHECK(!t.allow_inbound && t.n_inbound == 3);
+	CHECK(t.inbound[0].proto == IPPROTO_TCP && t.inbound[0].lo == 22 && t.inbound[0].hi == 22);
+	CHECK(t.inbound[1].lo == 8000 && t.inbound[1].hi == 8010);
+	CHECK(t.inbound[2].proto == IPPROTO_UDP && t.inbound[2].lo == 5353);
+	CHECK(t.idle_down == 600);
+	tunnel_free(&t);
+	CHECK(parse(&t, IFACE PEER "[wgrun]\nIdleDown = 90s\n") && t.idle_down == 90);
+	tunnel_free(&t);
+	CHECK(parse(&t, IFACE PEER "[wgrun]\nIdleDown = 1h\n") && t.idle_down == 3600);
+	tunnel_free(&t);
+	CHECK(parse(&t, IFACE PEER) && t.idle_down == 0 && t.n_inbound == 0);
+	tunnel_free(&t);
+	CHECK(refused_with(IFACE PEER "[wgrun]\nAllowInbound = tcp/22, sctp/9\n",
+			   "work.conf line 7: AllowInbound: a port range starts with tcp/ or udp/"));
+	CHECK(refused_with(IFACE PEER "[wgrun]\nAllowInbound = tcp/9-8\n",
+			   "work.conf line 7: AllowInbound: a port is a number in 1..65535, a range LOW-HIGH with LOW <= HIGH"));
+	CHECK(refused_with(IFACE PEER "[wgrun]\nAllowInbound = udp/0\n",
+			   "work.conf line 7: AllowInbound: a port is a number in 1..65535, a range LOW-HIGH with LOW <= HIGH"));
+	CHECK(refused_with(IFACE PEER "[wgrun]\nAllowInbound = tcp/65536\n",
+			   "work.conf line 7: AllowInbound: a port is a number in 1..65535, a range LOW-HIGH with LOW <= HIGH"));
+	CHECK(refused_with(IFACE PEER "[wgrun]\nIdleDown = 10\n",
+			   "work.conf line 7: IdleDown must be a duration such as 90s, 10m or 1h (at most 168h)"));
+	CHECK(refused_with(IFACE PEER "[wgrun]\nIdleDown = 0m\n",
+			   "work.conf line 7: IdleDown must be a duration such as 90s, 10m or 1h (at most 168h)"));
+	CHECK(refused_with(IFACE PEER "[wgrun]\nIdleDown = 169h\n",
+			   "work.conf line 7: IdleDown must be a duration such as 90s, 10m or 1h (at most 168h)"));
 }
 
 static void wrapped_key_tail_is_not_echoed(void)
@@ -611,5 +645,6 @@ int main(void)
 	RUN(failed_parse_leaves_nothing_behind);
 	RUN(tunnel_names_follow_the_allowlist);
 	RUN(address_text_forms);
+	RUN(inbound_ports_and_idle_down);
 	return check_verdict("tunnel");
 }
