@@ -29,6 +29,7 @@
 #include "netns.h"
 #include "record.h"
 #include "rundir.h"
+#include "services.h"
 
 #define EXIT_PROBLEMS 1	/* --check found problems, or USER may not use TUNNEL */
 #define MAX_TUNNELS 1024
@@ -39,55 +40,6 @@ static void count_report(void *ctx, const char *msg)
 
 	(*problems)++;
 	printf("%s\n", msg);
-}
-
-/* The tunnel names in CONFDIR/tunnels, sorted; files that are not NAME.conf
- * with a valid NAME are reported to problems (when given) and skipped. */
-static size_t tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *problems)
-{
-	DIR *d = opendir(WGRUN_CONFDIR "/tunnels");
-	struct dirent *e;
-	size_t n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) && n < max) {
-		size_t l = strlen(e->d_name);
-		char name[TUNNEL_NAME_MAX + 1];
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (l <= 5 || l - 5 > TUNNEL_NAME_MAX || strcmp(e->d_name + l - 5, ".conf")) {
-			if (problems) {
-				char shown[128];
-				log_escape(shown, sizeof(shown), e->d_name);
-				printf("%s/tunnels/%s: not NAME.conf, ignored by wgrun\n", WGRUN_CONFDIR, shown);
-				(*problems)++;
-			}
-			continue;
-		}
-		memcpy(name, e->d_name, l - 5);
-		name[l - 5] = '\0';
-		if (!tunnel_name_valid(name)) {
-			if (problems) {
-				char shown[64];
-				log_escape(shown, sizeof(shown), name);
-				printf("%s/tunnels/%s.conf: not a valid tunnel name (a-z 0-9 _ -, at most %d)\n",
-				       WGRUN_CONFDIR, shown, TUNNEL_NAME_MAX);
-				(*problems)++;
-			}
-			continue;
-		}
-		/* insertion sort: the list is short */
-		size_t i = n++;
-		while (i > 0 && strcmp(names[i - 1], name) > 0) {
-			memcpy(names[i], names[i - 1], sizeof(names[i]));
-			i--;
-		}
-		memcpy(names[i], name, sizeof(names[i]));
-	}
-	closedir(d);
-	return n;
 }
 
 static bool in_prefix(const struct ipaddr *a, const struct ipprefix *p)
@@ -161,7 +113,7 @@ static int check_all(void)
 		printf("%s\n", why);
 		problems++;
 	}
-	n = tunnel_names(names, MAX_TUNNELS, &problems);
+	n = conf_tunnel_names(names, MAX_TUNNELS, &problems);
 	for (size_t i = 0; i < n; i++) {
 		struct tunnel t;
 		struct tunnel_src src;
@@ -288,29 +240,53 @@ static void fetch_stats(const char *name, const struct record *rec, struct wg_st
 
 static void print_header(void)
 {
-	printf("%-15s  %-5s  %-9s  %-19s  %12s  %12s\n", "TUNNEL", "STATE", "BACKEND",
-	       "LAST-HANDSHAKE", "RECEIVED", "SENT");
+	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12s  %12s\n", "TUNNEL", "STATE", "BACKEND",
+	       "LAST-HANDSHAKE", "EMPTY-FOR", "RECEIVED", "SENT");
+}
+
+/* A span of seconds as wg show words one: the two largest units, such as
+ * "1 hour, 5 minutes" or "42 seconds". */
+static void span_words(char *out, size_t n, long long s)
+{
+	static const struct { const char *unit; long long secs; } units[] = {
+		{ "day", 86400 }, { "hour", 3600 }, { "minute", 60 }, { "second", 1 },
+	};
+	size_t len = 0, shown = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < 4 && shown < 2 && len < n; i++) {
+		long long v = s / units[i].secs;
+
+		s %= units[i].secs;
+		if (!v && !(i == 3 && !shown))
+			continue;
+		len += (size_t)snprintf(out + len, n - len, "%s%lld %s%s", shown ? ", " : "", v,
+					units[i].unit, v == 1 ? "" : "s");
+		shown++;
+	}
 }
 
 static void print_tunnel(int rundir_fd, const char *name)
 {
 	struct record rec;
 	struct wg_stats st;
-	char when[32] = "never";
+	char when[40] = "never", empty[32] = "-";
+	long long idle;
 
 	if (!tunnel_up(rundir_fd, name, &rec)) {
-		printf("%-15s  %-5s  %-9s  %-19s  %12s  %12s\n", name, "down", "-", "-", "-", "-");
+		printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12s  %12s\n", name, "down", "-", "-", "-", "-", "-");
 		return;
 	}
 	fetch_stats(name, &rec, &st);
 	if (st.last_handshake > 0) {
-		time_t t = (time_t)st.last_handshake;
-		struct tm tm;
-		if (gmtime_r(&t, &tm))
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		long long age = (long long)time(NULL) - st.last_handshake;
+		span_words(when, sizeof(when) - 4, age > 0 ? age : 0);
+		strcat(when, " ago");
 	}
-	printf("%-15s  %-5s  %-9s  %-19s  %12llu  %12llu\n", name, "up", backend_name(rec.backend),
-	       when, st.rx, st.tx);
+	if ((idle = services_idle_for(rundir_fd, name, &rec)) >= 0)
+		span_words(empty, sizeof(empty), idle);
+	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12llu  %12llu\n", name, "up", backend_name(rec.backend),
+	       when, empty, st.rx, st.tx);
 }
 
 static bool may_use(const struct policy *p, const struct caller *c, const char *tunnel)
@@ -339,7 +315,7 @@ static int list(const struct caller *c, const char *only, bool quiet)
 	 * file exists must not change what an unpermitted caller sees. */
 	if (only && !may_use(&pol, c, only))
 		die("no tunnel '%s' that you may use", only);
-	n = tunnel_names(names, MAX_TUNNELS, NULL);
+	n = conf_tunnel_names(names, MAX_TUNNELS, NULL);
 	rundir_fd = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	for (size_t i = 0; i < n; i++) {
 		if ((only && strcmp(names[i], only)) || !may_use(&pol, c, names[i]))
@@ -366,7 +342,7 @@ static int list(const struct caller *c, const char *only, bool quiet)
 static int down_one(const struct caller *c, const char *name)
 {
 	char why[512] = "";
-	int r = netns_down(name, why, sizeof(why));
+	int r = netns_down(name, NULL, NULL, why, sizeof(why));
 
 	if (r == -ENOENT) {
 		fprintf(stderr, "wgrun: %s\n", why);
@@ -390,7 +366,7 @@ static int down_all(const struct caller *c)
 	while ((e = readdir(d))) {
 		if (!rundir_record_of(e->d_name, name))
 			continue;
-		int r = netns_down(name, why, sizeof(why));
+		int r = netns_down(name, NULL, NULL, why, sizeof(why));
 		if (r == -ENOENT)
 			continue;
 		if (r < 0) {
@@ -407,12 +383,14 @@ static int down_all(const struct caller *c)
 
 static int down(int argc, char **argv, const struct caller *c)
 {
-	bool all = argc == 3 && !strcmp(argv[2], "--all");
+	bool all = argc == 3 && !strcmp(argv[2], "--all"), idle = argc == 3 && !strcmp(argv[2], "--idle");
 
-	if (!all && (argc != 3 || !tunnel_name_valid(argv[2])))
-		die("usage: wgrun --down TUNNEL (a valid tunnel name)");
+	if (!all && !idle && (argc != 3 || !tunnel_name_valid(argv[2])))
+		die("usage: wgrun --down TUNNEL | --down --all | --down --idle (a valid tunnel name)");
 	if (c->uid != 0)
 		die("--down is for root only");
+	if (idle)
+		return services_down_idle(c);
 	return all ? down_all(c) : down_one(c, argv[2]);
 }
 
@@ -441,6 +419,8 @@ int admin_main(int argc, char **argv, const struct caller *c)
 	}
 	if (!strcmp(verb, "--down"))
 		return down(argc, argv, c);
+	if (!strcmp(verb, "--up"))
+		return services_up(argc, argv, c);
 	{
 		char shown[64];
 		log_escape(shown, sizeof(shown), verb);

@@ -3,6 +3,7 @@
  * for the admin verbs alike. Files are opened by cfgfile.c (owner, mode, size
  * and no symbolic links, checked on the descriptor), parsed with no I/O, and
  * the buffer that held a tunnel file (a private key) is wiped. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "cfgfile.h"
 #include "conf.h"
 #include "config.h"
+#include "log.h"
 
 int conf_load_policy(struct policy *p, struct conf_stamp *stamp, report_fn report, void *ctx,
 		     char *why, size_t whylen)
@@ -90,4 +92,53 @@ int conf_policy_unchanged(const struct conf_stamp *stamp, char *why, size_t whyl
 {
 	return unchanged(WGRUN_CONFDIR, "policy", false, CFG_POLICY_MAX, &stamp->id, stamp->hash,
 			 why, whylen);
+}
+
+/* The tunnel names in CONFDIR/tunnels, sorted; files that are not NAME.conf
+ * with a valid NAME are reported to problems (when given) and skipped. */
+size_t conf_tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *problems)
+{
+	DIR *d = opendir(WGRUN_CONFDIR "/tunnels");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		size_t l = strlen(e->d_name);
+		char name[TUNNEL_NAME_MAX + 1];
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (l <= 5 || l - 5 > TUNNEL_NAME_MAX || strcmp(e->d_name + l - 5, ".conf")) {
+			if (problems) {
+				char shown[128];
+				log_escape(shown, sizeof(shown), e->d_name);
+				printf("%s/tunnels/%s: not NAME.conf, ignored by wgrun\n", WGRUN_CONFDIR, shown);
+				(*problems)++;
+			}
+			continue;
+		}
+		memcpy(name, e->d_name, l - 5);
+		name[l - 5] = '\0';
+		if (!tunnel_name_valid(name)) {
+			if (problems) {
+				char shown[64];
+				log_escape(shown, sizeof(shown), name);
+				printf("%s/tunnels/%s.conf: not a valid tunnel name (a-z 0-9 _ -, at most %d)\n",
+				       WGRUN_CONFDIR, shown, TUNNEL_NAME_MAX);
+				(*problems)++;
+			}
+			continue;
+		}
+		/* insertion sort: the list is short */
+		size_t i = n++;
+		while (i > 0 && strcmp(names[i - 1], name) > 0) {
+			memcpy(names[i], names[i - 1], sizeof(names[i]));
+			i--;
+		}
+		memcpy(names[i], name, sizeof(names[i]));
+	}
+	closedir(d);
+	return n;
 }

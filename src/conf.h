@@ -39,4 +39,9 @@ int conf_load_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src,
  * contents), and still safe to read? 0, -ESTALE with why, or -errno with why. */
 int conf_tunnel_unchanged(const struct tunnel_src *src, char *why, size_t whylen);
 
+/* The tunnel names in CONFDIR/tunnels, sorted, at most max; files that are
+ * not NAME.conf with a valid NAME are printed as problems (when problems is
+ * not NULL, which counts them) and skipped. */
+size_t conf_tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *problems);
+
 #endif

@@ -38,7 +38,8 @@ static void usage(void)
 	printf("usage: wgrun TUNNEL [--] COMMAND [ARG...]\n"
 	       "       wgrun --list [-q] | --status TUNNEL\n"
 	       "       wgrun --check [USER TUNNEL]          (root)\n"
-	       "       wgrun --down TUNNEL | --down --all   (root)\n"
+	       "       wgrun --up TUNNEL | --up --all       (root)\n"
+	       "       wgrun --down TUNNEL | --all | --idle (root)\n"
 	       "       wgrun --help | --version\n"
 	       "\n"
 	       "Run COMMAND as you, in a network namespace whose only way out is the\n"
@@ -174,7 +175,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		die("no tunnel given; usage: wgrun TUNNEL [--] COMMAND [ARG...]");
 	if (!strcmp(argv[1], "--check") || !strcmp(argv[1], "--list") || !strcmp(argv[1], "--status") ||
-	    !strcmp(argv[1], "--down"))
+	    !strcmp(argv[1], "--down") || !strcmp(argv[1], "--up"))
 		exit(admin_main(argc, argv, &caller));
 	name = argv[1];
 	if (!tunnel_name_valid(name)) {

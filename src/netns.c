@@ -141,6 +141,10 @@ int netns_join_warm(const struct tunnel_src *src, bool join, char *why, size_t w
 		return fd == -ENOENT ? 0 : fd;
 	}
 	r = check_warm(fd, src, join, &rec, why, whylen);
+	/* A launch is activity: --down --idle starts counting again. Only
+	 * tunnels with IdleDown pay this one unlink. */
+	if (r > 0 && join && rec.idle_down)
+		rundir_forget(fd, src->name, RUN_IDLE);
 	close(fd);
 	return r;
 }
@@ -266,6 +270,7 @@ static int record_build(struct build *b, char *why, size_t whylen)
 	b->rec.ns_ino = id.ino;
 	b->rec.conf = b->src->id;
 	b->rec.conf_hash = b->src->hash;
+	b->rec.idle_down = b->src->t->idle_down;
 	/* Nothing is published later than the launch would wait for it. */
 	if ((r = check_fresh(why, whylen)) < 0)
 		return r;
@@ -287,6 +292,7 @@ static int publish(struct build *b, char *why, size_t whylen)
 		return r;
 	}
 	backend_commit(b->rundir_fd, b->src->name);
+	rundir_forget(b->rundir_fd, b->src->name, RUN_IDLE);
 	return 0;
 }
 
@@ -430,7 +436,9 @@ bool netns_pinned(const char *name, const struct record *rec)
 	return true;
 }
 
-int netns_down(const char *name, char *why, size_t whylen)
+int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
+					       const struct record *rec, void *ctx),
+	       void *ctx, char *why, size_t whylen)
 {
 	char pinp[128], aliasp[128], inside[160];
 	struct record rec;
@@ -453,6 +461,12 @@ int netns_down(const char *name, char *why, size_t whylen)
 	}
 	backend_pending(rundir_fd, name);
 	had = record_read(rundir_fd, name, &rec) == 0;
+	if (had && keep && keep(rundir_fd, name, &rec, ctx)) {
+		close(lockfd);
+		close(rundir_fd);
+		snprintf(why, whylen, "tunnel '%s' is in use again", name);
+		return -EBUSY;
+	}
 	if (had) {
 		/* Interface and daemon go first, so no handshake outlives the pins. */
 		backend_down(&rec);
@@ -461,7 +475,7 @@ int netns_down(const char *name, char *why, size_t whylen)
 			inside_delete_iface(nsfd, name);
 			close(nsfd);
 		}
-		if ((n = proc_in_netns(rec.ns_dev, rec.ns_ino, inside, sizeof(inside))))
+		if ((n = proc_in_netns(rec.ns_dev, rec.ns_ino, NULL, inside, sizeof(inside))))
 			fprintf(stderr, "wgrun: %zu process%s still inside (no way out now): %s\n",
 				n, n == 1 ? "" : "es", inside);
 	}
@@ -469,6 +483,7 @@ int netns_down(const char *name, char *why, size_t whylen)
 	unpin(pinp);
 	session_forget(name);
 	r = record_remove(rundir_fd, name);
+	rundir_forget(rundir_fd, name, RUN_IDLE);
 	backend_forget(name);
 	close(lockfd);
 	close(rundir_fd);

@@ -22,7 +22,11 @@ bool netns_pinned(const char *name, const struct record *rec);
 int netns_open_pinned(const char *name, const struct record *rec);
 
 /* Root only: stop the backend, delete the interface, then unpin and forget.
- * Prints the processes still inside. 0, or -ENOENT when not up. */
-int netns_down(const char *name, char *why, size_t whylen);
+ * Prints the processes still inside. 0, or -ENOENT when not up. With keep,
+ * asked under the tunnel's lock with its record: true leaves the tunnel up
+ * and returns -EBUSY (--down --idle: a launch came in meanwhile). */
+int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
+					       const struct record *rec, void *ctx),
+	       void *ctx, char *why, size_t whylen);
 
 #endif

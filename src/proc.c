@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,7 +68,22 @@ out:
 	close(fd);
 }
 
-size_t proc_in_netns(unsigned long long dev, unsigned long long ino, char *list, size_t n)
+/* Is /proc/PID/exe the program at path? */
+static bool runs(const char *pid, const char *path)
+{
+	char link[300], exe[256];
+	ssize_t l;
+
+	snprintf(link, sizeof(link), "/proc/%s/exe", pid);
+	l = readlink(link, exe, sizeof(exe) - 1);
+	if (l < 0)
+		return false;
+	exe[l] = '\0';
+	return !strcmp(exe, path);
+}
+
+size_t proc_in_netns(unsigned long long dev, unsigned long long ino, const char *ignore,
+		     char *list, size_t n)
 {
 	char path[300];
 	size_t count = 0, shown = 0, l;
@@ -83,7 +99,8 @@ size_t proc_in_netns(unsigned long long dev, unsigned long long ino, char *list,
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
-		if (stat(path, &st) < 0 || st.st_ino != ino || st.st_dev != dev)
+		if (stat(path, &st) < 0 || st.st_ino != ino || st.st_dev != dev ||
+		    (ignore && runs(e->d_name, ignore)))
 			continue;
 		count++;
 		l = n ? strlen(list) : 0;

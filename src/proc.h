@@ -14,8 +14,10 @@ unsigned long long proc_start_time(pid_t pid);
  * a pidfd is taken first, then the identity checked. */
 void proc_stop(pid_t pid, unsigned long long start, int timeout_ms);
 
-/* How many processes have the network namespace dev:ino; the first 20 pids
- * go into list (n bytes, space-separated, " ..." when there are more). */
-size_t proc_in_netns(unsigned long long dev, unsigned long long ino, char *list, size_t n);
+/* How many processes have the network namespace dev:ino, not counting those
+ * running the program ignore (when not NULL); the first 20 pids go into list
+ * (n bytes, space-separated, " ..." when there are more). */
+size_t proc_in_netns(unsigned long long dev, unsigned long long ino, const char *ignore,
+		     char *list, size_t n);
 
 #endif

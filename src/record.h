@@ -17,6 +17,7 @@ struct record {
 	unsigned long long daemon_start;	/* its start time, /proc/PID/stat field 22 */
 	struct cfg_identity conf;		/* the tunnel file it was built from */
 	uint64_t conf_hash;
+	unsigned idle_down;			/* IdleDown of the file, seconds; 0 never */
 };
 
 /* All take rundir_fd, an open descriptor of RUNDIR. */

@@ -26,7 +26,8 @@ int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f)
 	static const struct { const char *before, *after; } form[] = {
 		[RUN_RECORD] = { "", ".state" }, [RUN_RECORD_TMP] = { "", ".state.tmp" },
 		[RUN_LOCK] = { "", ".lock" }, [RUN_PENDING] = { "", ".pending" },
-		[RUN_SOCKET] = { "", ".sock" }, [RUN_PIN] = { "ns/", "" },
+		[RUN_SOCKET] = { "", ".sock" }, [RUN_IDLE] = { "", ".idle" },
+		[RUN_PIN] = { "ns/", "" },
 	};
 	int r;
 
@@ -34,6 +35,14 @@ int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f)
 		return -EINVAL;
 	r = snprintf(out, n, "%s%s%s", form[f].before, tunnel, form[f].after);
 	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
+}
+
+void rundir_forget(int rundir_fd, const char *tunnel, enum run_file f)
+{
+	char name[64];
+
+	if (rundir_name(name, sizeof(name), tunnel, f) == 0)
+		(void)unlinkat(rundir_fd, name, 0);
 }
 
 int rundir_path(char *out, size_t n, const char *tunnel, enum run_file f)

@@ -17,6 +17,7 @@ enum run_file {
 	RUN_LOCK,	/* NAME.lock, held across build and publish */
 	RUN_PENDING,	/* NAME.pending, the userspace backend's creation journal */
 	RUN_SOCKET,	/* NAME.sock, the userspace daemon's control socket */
+	RUN_IDLE,	/* NAME.idle, when --down --idle first found it empty */
 	RUN_PIN,	/* ns/NAME, the authoritative pin */
 	RUN_ALIAS,	/* WGRUN_NETNS_DIR/wgrun-NAME, for other tools */
 };
@@ -24,6 +25,9 @@ enum run_file {
 /* The name of f for tunnel, relative to RUNDIR (for openat on rundir_open's
  * descriptor). 0, or -ENAMETOOLONG. RUN_ALIAS has no such name. */
 int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f);
+
+/* Remove f of tunnel from RUNDIR, if it is there. */
+void rundir_forget(int rundir_fd, const char *tunnel, enum run_file f);
 
 /* The same, as an absolute path. 0 or -ENAMETOOLONG. */
 int rundir_path(char *out, size_t n, const char *tunnel, enum run_file f);

@@ -274,10 +274,7 @@ fail:
 /* The journal has served once the record names the daemon. */
 void wg_user_commit(int rundir_fd, const char *tunnel)
 {
-	char name[64];
-
-	if (rundir_name(name, sizeof(name), tunnel, RUN_PENDING) == 0)
-		(void)unlinkat(rundir_fd, name, 0);
+	rundir_forget(rundir_fd, tunnel, RUN_PENDING);
 }
 
 void wg_user_forget(const char *tunnel)

@@ -530,10 +530,11 @@ f=/usr/share/bash-completion/bash_completion
 for bc in "${bcs[@]}"; do
 	if [ -n "$bc" ]; then w="with bash-completion"; else w="plain bash"; fi
 	comp "$w: first word: tunnels and options" "$bc" "$BIN" \
-		"--check --down --help --list --status --version home work" wgrun ""
+		"--check --down --help --list --status --up --version home work" wgrun ""
 	comp "$w: first word: tunnel prefix" "$bc" "$BIN" "work" wgrun w
 	comp "$w: first word: option prefix" "$bc" "$BIN" "--down" wgrun --d
-	comp "$w: --down: tunnels and --all" "$bc" "$BIN" "--all home work" wgrun --down ""
+	comp "$w: --down: tunnels, --all and --idle" "$bc" "$BIN" "--all --idle home work" wgrun --down ""
+	comp "$w: --up: tunnels and --all" "$bc" "$BIN" "--all home work" wgrun --up ""
 	comp "$w: --status: tunnels" "$bc" "$BIN" "home" wgrun --status h
 	comp "$w: --list: -q" "$bc" "$BIN" "-q" wgrun --list ""
 	comp "$w: TUNNEL --: the separator" "$bc" "$BIN" "--" wgrun work --
@@ -542,9 +543,9 @@ for bc in "${bcs[@]}"; do
 	comp "$w: TUNNEL COMMAND (no --): commands" "$bc" "$BIN" \
 		"wgruntestcmd-alpha" wgrun work wgruntestcmd-a
 	comp "$w: wgrun --list failing: options only, silently" "$bc" "$T/broken" \
-		"--check --down --help --list --status --version" wgrun ""
+		"--check --down --help --list --status --up --version" wgrun ""
 	comp "$w: wgrun missing: options only, silently" "$bc" "$T/none/missing" \
-		"--check --down --help --list --status --version" wgrun ""
+		"--check --down --help --list --status --up --version" wgrun ""
 	comp "$w: names that are not tunnel names are ignored" "$bc" "$T/none" \
 		"home" wgrun --status ""
 done

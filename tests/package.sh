@@ -111,7 +111,7 @@ fi
 
 # ---- manual pages --------------------------------------------------------------
 
-for page in wgrun.1 wgrun-policy.5 wgrun-tunnel.5; do
+for page in wgrun.1 wgrun-policy.5 wgrun-tunnel.5 wgrun-services.7; do
 	if [ ! -f "$TOP/man/$page" ]; then
 		notok "manual page $page lints clean" "man/$page is missing"
 		continue

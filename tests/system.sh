@@ -1147,6 +1147,207 @@ test_wgrun_section_opts_in_to_inbound_and_the_system_bus() {
 	check "system bus directory without: [$masked]" [ -z "$masked" ] && ok
 }
 
+# ---- services: --up, inbound ports, forwards, idle teardown ------------------
+
+# A syslog of our own on /dev/log for the audit checks (none where a system
+# logger owns it); syslog_stop prints what it got.
+syslog_start() {
+	SYSLOG_PID=
+	[ -e /dev/log ] && return 1
+	python3 -c '
+import socket, sys, os
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log"); os.chmod("/dev/log", 0o666)
+out = open(sys.argv[1], "ab", buffering=0)
+while True:
+    out.write(s.recv(4096) + b"\n")
+' $OUT/syslog.$$ &
+	SYSLOG_PID=$!
+	local i
+	for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.05; done
+}
+syslog_stop() {
+	[ -n "$SYSLOG_PID" ] || return 0
+	sleep 0.3; kill $SYSLOG_PID; wait $SYSLOG_PID 2>/dev/null; rm -f /dev/log
+	cat $OUT/syslog.$$; rm -f $OUT/syslog.$$
+}
+
+test_up_brings_a_tunnel_up_for_services_that_join_it() {
+	$T_BIN --down work >/dev/null 2>&1
+	syslog_start
+	local out r again ino1 ino2 log user_out user_r host_port=$((20000 + $$ % 10000)) got
+	out=$($T_BIN --up work 2>&1); r=$?
+	again=$($T_BIN --up work 2>&1)
+	# what NetworkNamespacePath= does: a process of root's, joined by path
+	got=$(nsenter --net=/run/netns/wgrun-work curl -sS -m 5 http://10.77.0.1:8080/ 2>&1)
+	# a server on the host's loopback must hear nothing from inside
+	python3 -m http.server $host_port --bind 127.0.0.1 --directory / >$OUT/hostsrv.log 2>&1 &
+	local srv=$!
+	sleep 0.5
+	nsenter --net=/run/netns/wgrun-work curl -sS -m 2 http://127.0.0.1:$host_port/ >/dev/null 2>&1
+	kill $srv; wait $srv 2>/dev/null
+	user_out=$(wgrun_as $T_USER --up work 2>&1); user_r=$?
+	log=$(syslog_stop)
+	check "--up said [$out], status $r" [ $r = 0 ] && [ "$out" = "work: up" ] &&
+	check "second --up said [$again]" [ "$again" = "work: already up" ] &&
+	check "joined by path, the peer saw [$got]" [ "$got" = 10.77.0.2 ] &&
+	check "the host's loopback server heard: [$(cat $OUT/hostsrv.log)]" not grep -q GET $OUT/hostsrv.log &&
+	check "non-root --up: status $user_r, [$user_out]" [ $user_r = 125 ] && [ "$user_out" = "wgrun: --up is for root only" ] &&
+	{ [ -z "$SYSLOG_PID" ] || check "audit: [$log]" grep -q "up tunnel=work by=root result=built" <<<"$log"; } && ok
+}
+
+test_up_applies_a_changed_tunnel_file_in_place_and_joined_services_keep_working() {
+	cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
+	$T_BIN --up work >/dev/null 2>&1
+	local ino1 ino2 out r
+	ino1=$(stat -L -c %i /run/netns/wgrun-work)
+	nsenter --net=/run/netns/wgrun-work sh -c \
+		'for i in $(seq 40); do curl -s -m 1 http://10.77.0.1:8080/ || echo fail; sleep 0.2; done' >$OUT/joined.log 2>&1 &
+	local bg=$!
+	sleep 1
+	sed -i 's/^\[Interface\]/[Interface]\nMTU = 1300/' $T_CONF/tunnels/work.conf
+	out=$($T_BIN --up work 2>&1); r=$?
+	wait $bg
+	ino2=$(stat -L -c %i /run/netns/wgrun-work)
+	local mtu
+	mtu=$(ip -n wgrun-work -o link show work | grep -o 'mtu [0-9]*')
+	cp -p $OUT/work.conf.saved $T_CONF/tunnels/work.conf
+	$T_BIN --up work >/dev/null 2>&1
+	check "--up said [$out], status $r" [ $r = 0 ] && grep -q "^work: rebuilt in place" <<<"$out" &&
+	check "the same namespace: $ino1 then $ino2" [ "$ino1" = "$ino2" ] &&
+	check "the change applied: [$mtu]" [ "$mtu" = "mtu 1300" ] &&
+	check "the joined process reached the peer after the rebuild: [$(tail -3 $OUT/joined.log | tr '\n' ' ')]" \
+		[ "$(tail -1 $OUT/joined.log)" = 10.77.0.2 ] && ok
+}
+
+test_up_all_and_bad_names() {
+	$T_BIN --down --all >/dev/null 2>&1
+	local out r bad rb
+	out=$($T_BIN --up --all 2>&1); r=$?
+	bad=$($T_BIN --up 'Bad!' 2>&1); rb=$?
+	check "--up --all said [$out], status $r" [ $r = 0 ] && grep -qx "work: up" <<<"$out" &&
+		grep -qx "other: up" <<<"$out" && grep -qx "over: up" <<<"$out" &&
+	check "every tunnel recorded" [ -e $T_RUN/work.state ] && [ -e $T_RUN/other.state ] && [ -e $T_RUN/over.state ] &&
+	check "a bad name: status $rb, [$bad]" [ $rb = 125 ] && [ "$(wc -l <<<"$bad")" = 1 ] && grep -q "^wgrun: usage: wgrun --up" <<<"$bad" && ok
+}
+
+test_allow_inbound_port_list_admits_only_those_ports_from_the_tunnel() {
+	tunnel_add ports 9 -e "s|^AllowedIPs = .*|AllowedIPs = 10.77.0.0/24, fd77::/64|" \
+		-w "AllowInbound = tcp/9100, tcp/9200-9201, udp/5353"
+	policy_for_test "permit $T_USER ports work"
+	local p a b c d u6 rules pids=()
+	for p in 9100 9201 9102; do
+		wgrun_as $T_USER ports -- python3 -m http.server $p --bind 10.77.0.9 --directory / >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wgrun_as $T_USER ports -- python3 -c '
+import http.server, socket
+class S(http.server.HTTPServer): address_family = socket.AF_INET6
+S(("fd77::9", 9200), http.server.SimpleHTTPRequestHandler).serve_forever()' >/dev/null 2>&1 &
+	pids+=($!)
+	sleep 1.5
+	a=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.9:9100/ 2>/dev/null)
+	b=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.9:9201/ 2>/dev/null)
+	c=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.9:9102/ 2>/dev/null)
+	u6=$(ip netns exec $PEER_NS curl -sS -m 3 -o /dev/null -w '%{http_code}' 'http://[fd77::9]:9200/' 2>/dev/null)
+	d=$(wgrun_as $T_USER ports -- curl -sS -m 3 -o /dev/null -w '%{http_code}' http://10.77.0.9:9102/ 2>/dev/null)
+	rules=$(ip netns exec wgrun-ports nft list chain inet wgrun input 2>&1)
+	pkill -f 'http.server 91'; pkill -f 'http.server 92'; pkill -f 'fd77::9'
+	wait "${pids[@]}" 2>/dev/null
+	check "listed tcp/9100 from the peer: [$a]" [ "$a" = 200 ] &&
+	check "listed range 9200-9201 from the peer: [$b]" [ "$b" = 200 ] &&
+	check "listed port over IPv6: [$u6]" [ "$u6" = 200 ] &&
+	check "neighbour port 9102 from the peer: [$c]" [ "$c" != 200 ] &&
+	check "9102 from inside still answers: [$d]" [ "$d" = 200 ] &&
+	check "rules: [$rules]" grep -q 'iifname "ports" ct state new tcp dport 9100 accept' <<<"$rules" &&
+		grep -q 'udp dport 5353 accept' <<<"$rules" && grep -q 'iifname "ports" ct state new drop' <<<"$rules" && ok
+}
+
+test_check_reports_a_bad_port_list_by_file_and_line() {
+	tunnel_add badports 10 -w "AllowInbound = tcp/22, tcp/70000" -w "IdleDown = soon"
+	local out
+	out=$($T_BIN --check 2>&1)
+	check "said: [$out]" grep -q "badports.conf line 1[0-9]: AllowInbound: a port is a number in 1..65535" <<<"$out" &&
+	check "IdleDown named" grep -q "badports.conf line 1[0-9]: IdleDown must be a duration such as 90s, 10m or 1h" <<<"$out" && ok
+}
+
+test_forward_from_a_host_port_reaches_a_listener_inside_and_nothing_leaves() {
+	$T_BIN --up work >/dev/null 2>&1
+	local port=$((30000 + $$ % 10000)) port2=$((30001 + $$ % 10000)) leak=wgt-fwd-$$ got got2 before after
+	nsenter --net=/run/netns/wgrun-work python3 -m http.server 9300 --bind 127.0.0.1 --directory / >/dev/null 2>&1 &
+	local inner=$!
+	# the systemd chain without systemd as PID 1: a socket on the host's
+	# loopback, the proxy joined to the tunnel's namespace
+	systemd-socket-activate -l 127.0.0.1:$port \
+		nsenter --net=/run/netns/wgrun-work /lib/systemd/systemd-socket-proxyd 127.0.0.1:9300 >/dev/null 2>&1 &
+	local act=$!
+	# a second forward whose target is outside the tunnel: an interface root
+	# adds inside, leading to a namespace of ours with a listener
+	ip netns add $leak
+	ip link add wgf0 netns wgrun-work type veth peer name wgf1 netns $leak
+	ip -n wgrun-work addr add 10.98.0.1/24 dev wgf0; ip -n wgrun-work link set wgf0 up
+	ip -n $leak addr add 10.98.0.2/24 dev wgf1; ip -n $leak link set wgf1 up
+	ip netns exec $leak python3 -m http.server 80 --bind 10.98.0.2 --directory / >$OUT/leaksrv.log 2>&1 &
+	local lsrv=$!
+	systemd-socket-activate -l 127.0.0.1:$port2 \
+		nsenter --net=/run/netns/wgrun-work /lib/systemd/systemd-socket-proxyd 10.98.0.2:80 >/dev/null 2>&1 &
+	local act2=$!
+	sleep 1
+	before=$(ip -n $leak -s -j link show wgf1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	got=$(curl -sS -m 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/ 2>&1)
+	got2=$(curl -sS -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:$port2/ 2>/dev/null)
+	sleep 0.3
+	after=$(ip -n $leak -s -j link show wgf1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	kill $act $act2 $inner $lsrv 2>/dev/null; wait $act $act2 $inner $lsrv 2>/dev/null
+	pkill -f 'systemd-socket-proxyd' 2>/dev/null
+	ip -n wgrun-work link del wgf0 2>/dev/null; ip netns del $leak
+	check "host client through the forward: [$got]" [ "$got" = 200 ] &&
+	check "forward to outside the tunnel: [$got2]" [ "$got2" != 200 ] &&
+	check "packets that reached the outside namespace: $((after - before))" [ "$after" = "$before" ] &&
+	check "its listener heard: [$(cat $OUT/leaksrv.log)]" not grep -q GET $OUT/leaksrv.log && ok
+}
+
+test_down_idle_takes_down_only_empty_tunnels() {
+	tunnel_add idle1 11 -w "IdleDown = 2s"
+	tunnel_add idle2 12 -w "IdleDown = 2s"
+	tunnel_add idle3 13 -w "IdleDown = 2s"
+	policy_for_test "permit $T_USER idle1 idle2 idle3 work"
+	wgrun_as $T_USER work -- true
+	wgrun_as $T_USER idle1 -- true; wgrun_as $T_USER idle3 -- true
+	wgrun_as $T_USER idle2 -- sleep 20 &
+	local bg=$! first second status user_out user_r
+	sleep 0.5
+	first=$($T_BIN --down --idle 2>&1)
+	local noted=no; [ -e $T_RUN/idle1.idle ] && [ -e $T_RUN/idle3.idle ] && [ ! -e $T_RUN/idle2.idle ] && noted=yes
+	sleep 1
+	wgrun_as $T_USER idle3 -- true	# a launch in between
+	sleep 1.5
+	status=$(wgrun_as $T_USER --status idle1)
+	second=$($T_BIN --down --idle 2>&1)
+	user_out=$(wgrun_as $T_USER --down --idle 2>&1); user_r=$?
+	local up1=yes up2=no up3=no upw=no
+	tunnel_exists idle1 || up1=no
+	tunnel_exists idle2 && up2=yes; tunnel_exists idle3 && up3=yes; tunnel_exists work && upw=yes
+	kill $bg 2>/dev/null; wait $bg 2>/dev/null
+	check "first pass took nothing down: [$first]" [ -z "$first" ] &&
+	check "it noted the empty ones only: $noted" [ $noted = yes ] &&
+	check "--status shows how long it has been empty: [$status]" grep -qE "idle1 .* (1|2|3) seconds? " <<<"$status" &&
+	check "second pass: [$second]" grep -q "^idle1: down, nobody inside for" <<<"$second" &&
+	check "the empty tunnel went" [ $up1 = no ] &&
+	check "the one with a process inside stayed" [ $up2 = yes ] &&
+	check "the one with a launch in between stayed" [ $up3 = yes ] &&
+	check "a tunnel without IdleDown stayed" [ $upw = yes ] &&
+	check "non-root: status $user_r [$user_out]" [ $user_r = 125 ] && [ "$user_out" = "wgrun: --down is for root only" ] && ok
+}
+
+test_list_shows_the_handshake_age_as_wg_does() {
+	wgrun_as $T_USER work -- curl -sS -m 5 http://10.77.0.1:8080/ >/dev/null
+	local s
+	s=$(wgrun_as $T_USER --status work)
+	check "status: [$s]" grep -qE "^work +up +userspace +[0-9]+ seconds? ago " <<<"$s" &&
+	check "header: [$s]" grep -q "LAST-HANDSHAKE *EMPTY-FOR" <<<"$s" && ok
+}
+
 test_removed_or_weakened_kill_switch_is_rebuilt_before_the_next_launch() {
 	local change got t
 	for change in "delete table inet wgrun" "chain inet wgrun output { policy accept ; }" \
