@@ -96,7 +96,7 @@ trap 'exit 130' INT TERM
 # What the build and the launch need, from Debian's packages.
 pkgs="build-essential debhelper lintian mandoc fakeroot dpkg-dev cmake pkg-config libmnl-dev
       libseccomp-dev libcap-ng-dev libnftnl-dev wireguard-go wireguard-tools iproute2 curl
-      python3 util-linux passwd"
+      python3 util-linux passwd systemd"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -167,7 +167,7 @@ check "the package recommends wireguard-go (needed only without the kernel modul
 	grep -q '\(^\|, \)wireguard-go\($\|,\)' <<<"$recommends"
 check "the package depends on the shared libraries it links" "Depends: $depends" \
 	grep -q 'libmnl0.*libnftnl11\|libnftnl11.*libmnl0' <<<"$depends"
-for page in man1/wgrun.1.gz man5/wgrun-policy.5.gz man5/wgrun-tunnel.5.gz; do
+for page in man1/wgrun.1.gz man5/wgrun-policy.5.gz man5/wgrun-tunnel.5.gz man7/wgrun-services.7.gz; do
 	check "the package ships /usr/share/man/$page" "not in the package" \
 		grep -q " \./usr/share/man/$page\$" <<<"$contents"
 done
@@ -193,6 +193,18 @@ rules=$(grep -v '^[[:space:]]*\(#\|$\)' $T_CONF/policy)
 ncomments=$(grep -c '^#' $T_CONF/policy)
 check "the shipped policy has comments and no rule" "rules: '$rules', $ncomments comment lines" \
 	[ -z "$rules" -a "$ncomments" -gt 0 ]
+# The units for services: where systemd looks, and sound as systemd reads
+# them (systemd-analyze verify prints nothing for a unit it finds sound; an
+# unknown key is only a warning, so any output fails).
+for u in wgrun@.service wgrun-idle.service wgrun-idle.timer; do
+	check "the package ships /lib/systemd/system/$u" "not in the package" \
+		grep -q " \./lib/systemd/system/$u\$" <<<"$contents"
+done
+ex=/usr/share/doc/wgrun/examples/systemd
+out=$(cd /lib/systemd/system && systemd-analyze verify --man=no wgrun@work.service wgrun-idle.timer \
+	wgrun-idle.service $ex/wgrun-forward-work-8080.socket $ex/wgrun-forward-work-8080.service 2>&1)
+r=$?
+check "systemd-analyze verify finds the units sound" "status $r: $out" [ "$r:$out" = 0: ]
 v=$($T_BIN --version 2>&1)
 check "the installed wgrun is version $version" "--version says '$v'" [ "$v" = "wgrun $version" ]
 id $T_USER >/dev/null 2>&1 || MADE_USERS=1
