@@ -280,8 +280,13 @@ static void print_tunnel(int rundir_fd, const char *name)
 	fetch_stats(name, &rec, &st);
 	if (st.last_handshake > 0) {
 		long long age = (long long)time(NULL) - st.last_handshake;
-		span_words(when, sizeof(when) - 4, age > 0 ? age : 0);
-		strcat(when, " ago");
+		/* As wg show: "Now" within the second, else "N units ago". */
+		if (age <= 0) {
+			snprintf(when, sizeof(when), "Now");
+		} else {
+			span_words(when, sizeof(when) - 4, age);
+			strcat(when, " ago");
+		}
 	}
 	if ((idle = services_idle_for(rundir_fd, name, &rec)) >= 0)
 		span_words(empty, sizeof(empty), idle);

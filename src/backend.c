@@ -13,10 +13,10 @@
 #include "wg_kernel.h"
 #include "wg_user.h"
 
-int backend_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
-		   struct record *rec, char *why, size_t whylen)
+int backend_create(const struct tunnel *t, const char *ifname, int nsfd, int via_nsfd,
+		   int rundir_fd, struct record *rec, char *why, size_t whylen)
 {
-	int r = wg_kernel_create(t, ifname, nsfd, rec, why, whylen);
+	int r = wg_kernel_create(t, ifname, nsfd, via_nsfd, rec, why, whylen);
 
 	if (r != -EOPNOTSUPP)
 		return r;
@@ -27,7 +27,7 @@ int backend_create(const struct tunnel *t, const char *ifname, int nsfd, int run
 			 WGRUN_WIREGUARD_GO);
 		return -ENOENT;
 	}
-	return wg_user_create(t, ifname, nsfd, rundir_fd, rec, why, whylen);
+	return wg_user_create(t, ifname, nsfd, via_nsfd, rundir_fd, rec, why, whylen);
 }
 
 bool backend_alive(const struct record *rec)

@@ -16,10 +16,12 @@ struct wg_stats {
 
 /* Create the WireGuard interface `ifname` inside the namespace nsfd, fully
  * configured from t, and fill rec's backend fields and ifindex: the kernel's
- * when it has the wireguard link type, else the userspace daemon. Runs in
- * the root creation child, standing in the host's network namespace. */
-int backend_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
-		   struct record *rec, char *why, size_t whylen);
+ * when it has the wireguard link type, else the userspace daemon. Its
+ * encrypted UDP socket lives in the namespace via_nsfd (Via = OTHER: that
+ * tunnel's), or in the host's when via_nsfd is -1. Runs in the root
+ * creation child, standing in the host's network namespace. */
+int backend_create(const struct tunnel *t, const char *ifname, int nsfd, int via_nsfd,
+		   int rundir_fd, struct record *rec, char *why, size_t whylen);
 
 /* Is the backend behind rec still running? Judged from kernel state only. */
 bool backend_alive(const struct record *rec);

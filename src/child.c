@@ -71,7 +71,10 @@ static _Noreturn void child_main(const struct child_job *job, int out, void *buf
 	int status;
 
 	memset(buf, 0, n);
-	status = job->ids == CHILD_ROOT ? detach_root(buf, n) : become_caller(job, buf, n);
+	if (job->ids == CHILD_ROOT)
+		status = detach_root(buf, n);
+	else if ((status = job->prepare ? job->prepare(job->arg, buf, n) : 0) == 0)
+		status = become_caller(job, buf, n);
 	if (status == 0)
 		status = job->fn(job->arg, buf, n);
 	if (write(out, &status, sizeof(status)) != sizeof(status) || write(out, buf, n) != (ssize_t)n)

@@ -16,6 +16,9 @@ struct child_job {
 	uid_t uid;		/* CHILD_CALLER only */
 	gid_t gid;
 	int timeout_ms;		/* the parent's whole wait */
+	/* CHILD_CALLER only, may be NULL: runs in the child as root, before the
+	 * ids change (entering a namespace); 0 or -errno with a message. */
+	int (*prepare)(void *arg, char *why, size_t n);
 	/* Runs in the child: 0 or -errno; out (n bytes, zeroed) is sent back
 	 * whole, a message or a result. */
 	int (*fn)(void *arg, void *out, size_t n);

@@ -142,3 +142,58 @@ size_t conf_tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *pro
 	closedir(d);
 	return n;
 }
+
+static void report_none(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg;	/* the other file's own problems are its own report's */
+}
+
+int conf_check_via(const char *name, const struct tunnel *t, report_fn report, void *ctx)
+{
+	char chain[VIA_MAX + 1][TUNNEL_NAME_MAX + 1], via[TUNNEL_NAME_MAX + 1], msg[512];
+	const char *from = name;
+	unsigned line = t->via_line;
+	size_t depth;
+
+	snprintf(chain[0], sizeof(chain[0]), "%s", name);
+	snprintf(via, sizeof(via), "%s", t->via);
+	for (depth = 1; via[0] && depth <= VIA_MAX; depth++) {
+		struct tunnel next;
+		struct tunnel_src src;
+		char why[256];
+		int errors = 0, r;
+
+		for (size_t i = 0; i < depth; i++) {
+			if (strcmp(chain[i], via))
+				continue;
+			if (depth == 1)
+				snprintf(msg, sizeof(msg), "%s/tunnels/%s.conf line %u: Via names the tunnel itself",
+					 WGRUN_CONFDIR, from, line);
+			else
+				snprintf(msg, sizeof(msg), "%s/tunnels/%s.conf line %u: Via = %s closes a loop through %s",
+					 WGRUN_CONFDIR, from, line, via, name);
+			report(ctx, msg);
+			return -EINVAL;
+		}
+		r = conf_load_tunnel(via, &next, &src, report_none, &errors, why, sizeof(why));
+		if (r < 0) {
+			snprintf(msg, sizeof(msg), "%s/tunnels/%s.conf line %u: Via = %s: %s", WGRUN_CONFDIR,
+				 from, line, via, r == -ENOENT ? "no such tunnel file" :
+				 r == -EINVAL ? "that tunnel file has errors" : why);
+			report(ctx, msg);
+			return -EINVAL;
+		}
+		snprintf(chain[depth], sizeof(chain[depth]), "%s", via);
+		from = chain[depth];
+		line = next.via_line;
+		snprintf(via, sizeof(via), "%s", next.via);
+		tunnel_free(&next);
+	}
+	if (!via[0])
+		return 0;
+	snprintf(msg, sizeof(msg), "%s/tunnels/%s.conf line %u: Via: a chain of more than %d tunnels",
+		 WGRUN_CONFDIR, from, line, VIA_MAX);
+	report(ctx, msg);
+	return -EINVAL;
+}

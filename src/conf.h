@@ -44,4 +44,11 @@ int conf_tunnel_unchanged(const struct tunnel_src *src, char *why, size_t whylen
  * not NULL, which counts them) and skipped. */
 size_t conf_tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *problems);
 
+/* Follow t's Via chain (t is tunnel name's): every tunnel it goes through
+ * has a tunnel file that parses, none appears twice, name not at all, at
+ * most VIA_MAX deep. Each problem goes to report as "FILE line N: ...".
+ * 0, or -EINVAL. */
+#define VIA_MAX 8
+int conf_check_via(const char *name, const struct tunnel *t, report_fn report, void *ctx);
+
 #endif

@@ -151,30 +151,21 @@ static int unshare_as(uid_t uid)
 	return r;
 }
 
-int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
-		 char *why, size_t whylen)
-{
-	struct session sess = { .tmp_fd = -1, .runtime_fd = -1 };
-	char text[8192], host[8192], opts[512];
-	ssize_t hl = 0;
-	int r, fd;
-
 /* Every failure sets its own error (SECURITY.md row 37): a stale
  * r, possibly 0, would let the launch go on with the host's /etc and /run. */
 #define FAIL(err, ...) do { r = (err); snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)
 #define FAIL_ERRNO(...) do { r = -errno; snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)
-	/* What we create here is for the command to read; privs_drop restores
-	 * the caller's umask before exec. */
-	umask(022);
-	/* ...and root's, not the caller's group: the egid is still theirs. */
-	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0)
-		FAIL_ERRNO("setresgid: %s", strerror(errno));
-	if ((r = session_host(tunnel, uid, why, whylen)) < 0)
-		goto out;
-	if ((r = unshare_as(uid)) < 0)
-		FAIL(r, "cannot create the command's mount namespace: %s", strerror(-r));
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		FAIL_ERRNO("cannot make mounts slave: %s", strerror(errno));
+
+/* In a mount namespace of our own (slave already): a scratch tmpfs under
+ * RUNDIR, and /etc overlaid with a resolv.conf naming t's DNS servers only
+ * and an nsswitch.conf whose hosts are "files dns". The command's view, and
+ * the look-up of a Via tunnel's Endpoint names through OTHER. */
+int mounts_resolver(const struct tunnel *t, char *why, size_t whylen)
+{
+	char text[8192], host[8192], opts[512];
+	ssize_t hl = 0;
+	int r, fd;
+
 	if (mkdir(SCRATCH, 0700) < 0 && errno != EEXIST)
 		FAIL_ERRNO("mkdir %s: %s", SCRATCH, strerror(errno));
 	if (mount("wgrun", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755") < 0)
@@ -200,6 +191,32 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
 	if (mount("wgrun-etc", "/etc", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0)
 		FAIL_ERRNO("cannot layer the generated resolv.conf over /etc (overlayfs): %s", strerror(errno));
 
+	return 0;
+out:
+	return r;
+}
+
+int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
+		 char *why, size_t whylen)
+{
+	struct session sess = { .tmp_fd = -1, .runtime_fd = -1 };
+	char text[8192];
+	int r;
+
+	/* What we create here is for the command to read; privs_drop restores
+	 * the caller's umask before exec. */
+	umask(022);
+	/* ...and root's, not the caller's group: the egid is still theirs. */
+	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0)
+		FAIL_ERRNO("setresgid: %s", strerror(errno));
+	if ((r = session_host(tunnel, uid, why, whylen)) < 0)
+		goto out;
+	if ((r = unshare_as(uid)) < 0)
+		FAIL(r, "cannot create the command's mount namespace: %s", strerror(-r));
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		FAIL_ERRNO("cannot make mounts slave: %s", strerror(errno));
+	if ((r = mounts_resolver(t, why, whylen)) < 0)
+		goto out;
 	if (mount("sysfs", SCRATCH "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		FAIL_ERRNO("cannot mount sysfs for the tunnel namespace: %s", strerror(errno));
 	/* The host's cgroup tree, whatever its layout, bound back under the new sysfs. */
@@ -223,6 +240,4 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
 out:
 	session_close(&sess);
 	return r;
-#undef FAIL_ERRNO
-#undef FAIL
 }

@@ -15,6 +15,10 @@
 int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
 		 char *why, size_t whylen);
 
+/* In a mount namespace of our own, made slave: /etc overlaid with t's
+ * resolv.conf and nsswitch.conf (hosts: files dns). 0 or -errno with why. */
+int mounts_resolver(const struct tunnel *t, char *why, size_t whylen);
+
 /* Render resolv.conf / nsswitch.conf text (no I/O; unit-tested). */
 int mounts_render_resolv(const struct tunnel *t, char *out, size_t n);
 int mounts_render_nsswitch(const char *host, size_t len, char *out, size_t n);

@@ -16,6 +16,7 @@
  *   every wait for it or for the child is bounded.
  * Names and locks in RUNDIR are rundir.c's; the namespace's contents
  * inside.c's; the WireGuard interface the backend's (backend.c). */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
@@ -59,6 +60,34 @@ static int pin_open_checked(const char *path, const struct record *rec)
 	return fd;
 }
 
+/* The pinned namespace of tunnel name as its record says, with the record. */
+static int open_recorded(int rundir_fd, const char *name, struct record *rec)
+{
+	char pin[128];
+	int r;
+
+	if ((r = record_read(rundir_fd, name, rec)) < 0)
+		return r;
+	if ((r = rundir_path(pin, sizeof(pin), name, RUN_PIN)) < 0)
+		return r;
+	return pin_open_checked(pin, rec);
+}
+
+/* Via = OTHER: is OTHER up in the namespace this tunnel's socket was made
+ * in? A rebuilt OTHER (a new namespace) means this one must be rebuilt. */
+static bool via_holds(int rundir_fd, const struct tunnel_src *src, const struct record *rec)
+{
+	struct record other;
+	int fd;
+
+	if (!src->t->via[0])
+		return rec->via_ino == 0;
+	if ((fd = open_recorded(rundir_fd, src->t->via, &other)) < 0)
+		return false;
+	close(fd);
+	return backend_alive(&other) && other.ns_dev == rec->via_dev && other.ns_ino == rec->via_ino;
+}
+
 static bool conf_matches(const struct record *rec, const struct tunnel_src *src)
 {
 	return rec->conf.dev == src->id.dev && rec->conf.ino == src->id.ino &&
@@ -100,6 +129,11 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 	close(afd);
 	if (!backend_alive(rec)) {
 		snprintf(why, whylen, "the %s backend is not running", backend_name(rec->backend));
+		goto cold;
+	}
+	if (!via_holds(rundir_fd, src, rec)) {
+		snprintf(why, whylen, "the tunnel it goes through (Via = %s) is down or was rebuilt",
+			 src->t->via);
 		goto cold;
 	}
 	hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -196,6 +230,7 @@ static int check_fresh(char *why, size_t whylen)
 struct build {
 	const struct tunnel_src *src;
 	int rundir_fd, hostfd, nsfd;
+	int via_nsfd;		/* Via = OTHER: OTHER's namespace, else -1 */
 	bool fresh;		/* a new namespace, not the published one */
 	bool created;		/* the backend runs: undo it on failure */
 	struct nl in;		/* route socket inside the namespace */
@@ -250,7 +285,19 @@ static int configure(struct build *b, char *why, size_t whylen)
 		_exit(EXIT_WGRUN);	/* never go on standing in the wrong place */
 	if (r < 0)
 		return r;
-	if ((r = backend_create(src->t, src->name, b->nsfd, b->rundir_fd, &b->rec, why, whylen)) < 0)
+	if (src->t->via[0]) {
+		struct record other;
+
+		if ((b->via_nsfd = open_recorded(b->rundir_fd, src->t->via, &other)) < 0 ||
+		    !backend_alive(&other)) {
+			snprintf(why, whylen, "the tunnel it goes through (Via = %s) is not up", src->t->via);
+			return -ENETDOWN;
+		}
+		b->rec.via_dev = other.ns_dev;
+		b->rec.via_ino = other.ns_ino;
+	}
+	if ((r = backend_create(src->t, src->name, b->nsfd, b->via_nsfd, b->rundir_fd, &b->rec,
+				why, whylen)) < 0)
 		return r;
 	b->created = true;
 	return inside_configure(&b->in, src->t, src->name, &b->rec.ifindex, why, whylen);
@@ -298,7 +345,7 @@ static int publish(struct build *b, char *why, size_t whylen)
 
 static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t whylen)
 {
-	struct build b = { .src = src, .rundir_fd = rundir_fd, .hostfd = -1, .nsfd = -1 };
+	struct build b = { .src = src, .rundir_fd = rundir_fd, .hostfd = -1, .nsfd = -1, .via_nsfd = -1 };
 	int r;
 
 	if ((r = rundir_path(b.pinp, sizeof(b.pinp), src->name, RUN_PIN)) < 0 ||
@@ -321,6 +368,8 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 	nl_close(&b.in);
 	if (b.nsfd >= 0)
 		close(b.nsfd);
+	if (b.via_nsfd >= 0)
+		close(b.via_nsfd);
 	if (b.hostfd >= 0)
 		close(b.hostfd);
 	return r;
@@ -417,6 +466,18 @@ int netns_create(const struct tunnel_src *src, char *why, size_t whylen)
 
 /* ---- teardown ---- */
 
+int netns_open_up(const char *name)
+{
+	struct record rec;
+	int fd = rundir_open(), r;
+
+	if (fd < 0)
+		return fd;
+	r = open_recorded(fd, name, &rec);
+	close(fd);
+	return r;
+}
+
 int netns_open_pinned(const char *name, const struct record *rec)
 {
 	char pinp[256];
@@ -434,6 +495,34 @@ bool netns_pinned(const char *name, const struct record *rec)
 		return false;
 	close(fd);
 	return true;
+}
+
+/* The tunnels whose socket lives in rec's namespace (Via = name): with
+ * take, each is taken down first, and said so; the count either way. */
+static size_t carried(const char *name, const struct record *rec, bool take)
+{
+	char other[TUNNEL_NAME_MAX + 1], why[256];
+	struct record orec;
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d = opendir(WGRUN_RUNDIR);
+	int fd = rundir_open();
+
+	while (d && fd >= 0 && (e = readdir(d))) {
+		if (!rundir_record_of(e->d_name, other) || record_read(fd, other, &orec) < 0 ||
+		    orec.via_ino != rec->ns_ino || orec.via_dev != rec->ns_dev)
+			continue;
+		n++;
+		if (take && netns_down(other, NULL, NULL, why, sizeof(why)) == 0) {
+			fprintf(stderr, "wgrun: tunnel '%s' went through '%s': taken down as well\n", other, name);
+			audit("down tunnel=%s reason=carrier-down carrier=%s", other, name);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (fd >= 0)
+		close(fd);
+	return n;
 }
 
 int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
@@ -461,13 +550,15 @@ int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
 	}
 	backend_pending(rundir_fd, name);
 	had = record_read(rundir_fd, name, &rec) == 0;
-	if (had && keep && keep(rundir_fd, name, &rec, ctx)) {
+	if (had && keep && (keep(rundir_fd, name, &rec, ctx) || carried(name, &rec, false))) {
 		close(lockfd);
 		close(rundir_fd);
 		snprintf(why, whylen, "tunnel '%s' is in use again", name);
 		return -EBUSY;
 	}
 	if (had) {
+		/* What goes through it first: it would carry nothing any more. */
+		(void)carried(name, &rec, true);
 		/* Interface and daemon go first, so no handshake outlives the pins. */
 		backend_down(&rec);
 		nsfd = pin_open_checked(pinp, &rec);

@@ -18,6 +18,9 @@ int netns_create(const struct tunnel_src *src, char *why, size_t whylen);
 /* Is the authoritative pin the namespace rec names? (No setns.) */
 struct record;
 bool netns_pinned(const char *name, const struct record *rec);
+/* The pinned namespace of tunnel name as its record says: a descriptor, or
+ * -errno (-ENOENT: not up; -ESTALE: the pin is not the recorded one). */
+int netns_open_up(const char *name);
 /* The same pin, opened: a descriptor of the namespace, or -errno. */
 int netns_open_pinned(const char *name, const struct record *rec);
 

@@ -18,6 +18,7 @@ struct record {
 	struct cfg_identity conf;		/* the tunnel file it was built from */
 	uint64_t conf_hash;
 	unsigned idle_down;			/* IdleDown of the file, seconds; 0 never */
+	unsigned long long via_dev, via_ino;	/* Via: the namespace the socket was made in */
 };
 
 /* All take rundir_fd, an open descriptor of RUNDIR. */

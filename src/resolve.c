@@ -5,13 +5,22 @@
  * they must not run with root's privileges (sudo CVE-2025-32463 class), nor
  * take long while a lock is held. So they run before the lock, in a child
  * with the caller's ids and an empty environment (child.c), which answers
- * within RESOLVE_TIMEOUT_MS or is killed. */
+ * within RESOLVE_TIMEOUT_MS or is killed.
+ *
+ * A Via tunnel's names are asked through the tunnel it goes through, never
+ * by the host, or they would leak outside it: the child enters OTHER's
+ * network namespace and a mount namespace of its own whose resolv.conf
+ * names OTHER's DNS servers only, with /run emptied (no nscd, no
+ * systemd-resolved on the host's side), before it takes the caller's ids. */
 #include <errno.h>
+#include <sched.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "child.h"
+#include "mounts.h"
 #include "resolve.h"
 
 #define RESOLVE_TIMEOUT_MS 5000
@@ -24,9 +33,29 @@ static bool is_name(const struct peer *p)
 /* In the child: the first answer for each host name, as wg(8) takes it; a
  * name without one is left AF_UNSPEC. The child holds a copy of the whole
  * tunnel, keys included, and runs as the caller: it wipes them first. */
+struct job {
+	struct tunnel *t;
+	const struct resolve_via *via;
+};
+
+/* As root, in the child, for a Via tunnel: stand where OTHER's commands do. */
+static int through_other(void *arg, char *why, size_t n)
+{
+	const struct job *job = arg;
+
+	if (setns(job->via->nsfd, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    mount("wgrun-resolve", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k") < 0) {
+		snprintf(why, n, "cannot enter tunnel '%s' to resolve through it: %s", job->via->name,
+			 strerror(errno));
+		return -errno;
+	}
+	return mounts_resolver(job->via->t, why, n);
+}
+
 static int look_up(void *arg, void *out, size_t n)
 {
-	struct tunnel *t = arg;
+	struct tunnel *t = ((struct job *)arg)->t;
 	struct ipaddr *addrs = out;
 
 	explicit_bzero(t->private_key, sizeof(t->private_key));
@@ -49,12 +78,14 @@ static int look_up(void *arg, void *out, size_t n)
 	return 0;
 }
 
-int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, char *why, size_t whylen)
+int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, const struct resolve_via *via,
+		      char *why, size_t whylen)
 {
 	static struct ipaddr addrs[TUNNEL_MAX_PEERS];
+	struct job arg = { t, via };
 	struct child_job job = {
-		.ids = CHILD_CALLER, .uid = uid, .gid = gid,
-		.timeout_ms = RESOLVE_TIMEOUT_MS, .fn = look_up, .arg = t,
+		.ids = CHILD_CALLER, .uid = uid, .gid = gid, .timeout_ms = RESOLVE_TIMEOUT_MS,
+		.prepare = via ? through_other : NULL, .fn = look_up, .arg = &arg,
 	};
 	size_t first = t->n_peers;
 	bool answered;
@@ -66,9 +97,14 @@ int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, char *why, size_t 
 	if (first == t->n_peers)
 		return 0;
 	r = child_run(&job, addrs, sizeof(addrs), &answered);
+	if (answered && r < 0) {
+		snprintf(why, whylen, "%s", (const char *)addrs);	/* the child's own message */
+		return r;
+	}
 	if (!answered || r < 0) {
-		snprintf(why, whylen, "cannot resolve Endpoint host '%s' of peer %zu within %d s%s",
-			 t->peers[first].endpoint.host, first + 1, RESOLVE_TIMEOUT_MS / 1000,
+		snprintf(why, whylen, "cannot resolve Endpoint host '%s' of peer %zu%s%s within %d s%s",
+			 t->peers[first].endpoint.host, first + 1, via ? " through tunnel " : "",
+			 via ? via->name : "", RESOLVE_TIMEOUT_MS / 1000,
 			 r == -ETIMEDOUT ? "" : " (the look-up failed)");
 		return r < 0 ? r : -EIO;
 	}

@@ -5,9 +5,18 @@
 
 #include "tunnel.h"
 
+/* Where a Via tunnel's names are asked: OTHER's namespace and DNS servers. */
+struct resolve_via {
+	const char *name;		/* OTHER, for messages */
+	int nsfd;			/* its network namespace */
+	const struct tunnel *t;		/* its tunnel file: DNS= */
+};
+
 /* Fill the address of every peer whose Endpoint is a host name. Look-ups run
  * in a child with the caller's ids and an empty environment, in the host's
- * namespace, under a deadline. 0 or -errno with why. */
-int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, char *why, size_t whylen);
+ * namespace (via NULL) or through OTHER, under a deadline. 0 or -errno with
+ * why. */
+int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, const struct resolve_via *via,
+		      char *why, size_t whylen);
 
 #endif

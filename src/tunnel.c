@@ -37,7 +37,7 @@ enum section { SECT_NONE, SECT_INTERFACE, SECT_PEER, SECT_WGRUN, SECT_UNKNOWN };
 enum key_id {
 	K_PRIVATE_KEY, K_LISTEN_PORT, K_MTU, K_ADDRESS, K_DNS,
 	K_PUBLIC_KEY, K_PRESHARED_KEY, K_ENDPOINT, K_ALLOWED_IPS, K_KEEPALIVE,
-	K_ALLOW_INBOUND, K_SYSTEM_BUS, K_SESSION_BUS, K_SHARED_TMP, K_IDLE_DOWN, KEY_COUNT
+	K_ALLOW_INBOUND, K_SYSTEM_BUS, K_SESSION_BUS, K_SHARED_TMP, K_IDLE_DOWN, K_VIA, KEY_COUNT
 };
 
 struct parser {
@@ -177,6 +177,7 @@ static const struct {
 	[K_SESSION_BUS] = { "SessionBus", SECT_WGRUN, false },
 	[K_SHARED_TMP] = { "SharedTmp", SECT_WGRUN, false },
 	[K_IDLE_DOWN] = { "IdleDown", SECT_WGRUN, false },
+	[K_VIA] = { "Via", SECT_WGRUN, false },
 };
 
 /* yes/no, true/false, on/off, 1/0 */
@@ -258,6 +259,18 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 				fail(p, "AllowInbound must be yes, no, or a list such as tcp/22, tcp/8000-8010, udp/5353");
 		} else if ((why = ports_parse(t->inbound, &t->n_inbound, TUNNEL_MAX_INBOUND, v))) {
 			fail(p, "%s", why);
+		}
+		break;
+	case K_VIA:
+		if (v.len <= TUNNEL_NAME_MAX) {
+			memcpy(t->via, v.p, v.len);
+			t->via[v.len] = '\0';
+		}
+		if (v.len > TUNNEL_NAME_MAX || !tunnel_name_valid(t->via)) {
+			t->via[0] = '\0';
+			fail(p, "Via must name another tunnel (a-z 0-9 _ -, at most %d)", TUNNEL_NAME_MAX);
+		} else {
+			t->via_line = p->lineno;
 		}
 		break;
 	case K_IDLE_DOWN:

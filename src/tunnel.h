@@ -70,6 +70,8 @@ struct tunnel {
 	struct port_range inbound[TUNNEL_MAX_INBOUND];	/* AllowInbound = tcp/22, ...: only these */
 	size_t n_inbound;
 	uint32_t idle_down;	/* IdleDown: seconds with nobody inside before --down --idle; 0 never */
+	char via[TUNNEL_NAME_MAX + 1];	/* Via: the tunnel that carries this one's packets; "" none */
+	unsigned via_line;		/* its line, for messages */
 	bool system_bus;	/* SystemBus: the host's system D-Bus stays reachable */
 	bool session_bus;	/* SessionBus: the caller's session D-Bus stays reachable */
 	bool shared_tmp;	/* SharedTmp: the host's /tmp, not the tunnel's own */

@@ -18,6 +18,9 @@
 #include "resolve.h"
 #include "up.h"
 
+static int up_chain(const char *name, struct tunnel *t, struct tunnel_src *src, const struct caller *c,
+		    bool join, int depth, char *why, size_t whylen);
+
 static int load(const char *name, struct tunnel *t, struct tunnel_src *src, char *why, size_t whylen)
 {
 	char reason[512];
@@ -34,44 +37,95 @@ static int load(const char *name, struct tunnel *t, struct tunnel_src *src, char
 	return r;
 }
 
-int up_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src, const struct caller *c,
-	      bool join, char *why, size_t whylen)
+/* Endpoint names as the caller: by the host, or for Via = OTHER through
+ * OTHER (other, up), never by the host. */
+static int resolve(const char *name, struct tunnel *t, const struct tunnel *other,
+		   const struct caller *c, char *why, size_t whylen)
 {
+	struct resolve_via via = { .name = t->via, .nsfd = -1, .t = other };
 	char reason[512] = "";
-	int r;
+	int r = 0;
 
-	for (int attempt = 1;; attempt++) {
-		if ((r = load(name, t, src, why, whylen)) < 0)
+	if (other && (via.nsfd = netns_open_up(t->via)) < 0) {
+		r = via.nsfd;
+		snprintf(reason, sizeof(reason), "it goes through '%s', which is not up: %s", t->via,
+			 strerror(-r));
+	}
+	if (r == 0)
+		r = resolve_endpoints(t, c->uid, c->gid, other ? &via : NULL, reason, sizeof(reason));
+	if (r < 0)
+		snprintf(why, whylen, "tunnel '%s': %s", name, reason);
+	if (via.nsfd >= 0)
+		close(via.nsfd);
+	return r;
+}
+
+/* One attempt: OTHER up first for Via = OTHER (as the caller, without a
+ * policy decision: it carries only this tunnel's ciphertext), so that this
+ * tunnel's warm check covers the whole chain; then warm, or resolve and
+ * build. UP_WARM, UP_BUILT, or -errno with why. */
+static int attempt(const char *name, struct tunnel *t, struct tunnel_src *src, const struct caller *c,
+		   bool join, int depth, char *why, size_t whylen)
+{
+	struct tunnel other = { 0 };
+	struct tunnel_src osrc;
+	char reason[512] = "";
+	int errors = 0, r;
+
+	if (t->via[0]) {
+		if (depth >= VIA_MAX || conf_check_via(name, t, log_report, &errors) < 0) {
+			snprintf(why, whylen, "tunnel '%s': its Via chain is broken (see above)", name);
+			return -EINVAL;
+		}
+		if ((r = up_chain(t->via, &other, &osrc, c, false, depth + 1, why, whylen)) < 0)
 			return r;
-		if ((r = netns_join_warm(src, join, reason, sizeof(reason))) < 0) {
-			snprintf(why, whylen, "cannot check tunnel '%s': %s", name, strerror(-r));
-			break;
-		}
-		if (r > 0)
-			return UP_WARM;
-		if ((r = resolve_endpoints(t, c->uid, c->gid, reason, sizeof(reason))) < 0) {
-			snprintf(why, whylen, "tunnel '%s': %s", name, reason);
-			break;
-		}
-		r = netns_create(src, reason, sizeof(reason));
-		if (r == -ESTALE && attempt < 3) {
-			tunnel_free(t);
-			continue;
-		}
-		if (r < 0) {
-			audit("create-failed tunnel=%s uid=%u user=%s reason=%s", name,
-			      (unsigned)c->uid, c->name, reason);
-			snprintf(why, whylen, "cannot bring tunnel '%s' up: %s", name, reason);
-			break;
-		}
+	}
+	if ((r = netns_join_warm(src, join, reason, sizeof(reason))) < 0)
+		snprintf(why, whylen, "cannot check tunnel '%s': %s", name, strerror(-r));
+	else if (r > 0)
+		r = UP_WARM;
+	else if ((r = resolve(name, t, t->via[0] ? &other : NULL, c, why, whylen)) == 0 &&
+		 (r = netns_create(src, reason, sizeof(reason))) < 0 && r != -ESTALE) {
+		audit("create-failed tunnel=%s uid=%u user=%s reason=%s", name, (unsigned)c->uid,
+		      c->name, reason);
+		snprintf(why, whylen, "cannot bring tunnel '%s' up: %s", name, reason);
+	} else if (r == 0) {
 		audit("created tunnel=%s uid=%u user=%s", name, (unsigned)c->uid, c->name);
+		r = UP_BUILT;
 		if ((r = netns_join_warm(src, join, reason, sizeof(reason))) <= 0) {
 			snprintf(why, whylen, "tunnel '%s' was built but is not usable: %s", name, reason);
 			r = r < 0 ? r : -EIO;
-			break;
+		} else {
+			r = UP_BUILT;
 		}
-		return UP_BUILT;
 	}
-	tunnel_free(t);
+	tunnel_free(&other);
 	return r;
+}
+
+static int up_chain(const char *name, struct tunnel *t, struct tunnel_src *src, const struct caller *c,
+		    bool join, int depth, char *why, size_t whylen)
+{
+	int r;
+
+	for (int n = 1;; n++) {
+		if ((r = load(name, t, src, why, whylen)) < 0)
+			return r;
+		r = attempt(name, t, src, c, join, depth, why, whylen);
+		if (r > 0)
+			return r;
+		tunnel_free(t);
+		if (r != -ESTALE || n == 3)
+			break;
+	}
+	if (r == -ESTALE)
+		snprintf(why, whylen, "tunnel file %s/tunnels/%s.conf kept changing during the launch",
+			 WGRUN_CONFDIR, name);
+	return r;
+}
+
+int up_tunnel(const char *name, struct tunnel *t, struct tunnel_src *src, const struct caller *c,
+	      bool join, char *why, size_t whylen)
+{
+	return up_chain(name, t, src, c, join, 0, why, whylen);
 }

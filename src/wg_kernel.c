@@ -220,7 +220,7 @@ static int send_one(struct nlmsghdr *nlh, void *ctx)
 	return nl_request(ctx, nlh, NULL, NULL);
 }
 
-int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
+int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd, int via_nsfd,
 		     struct record *rec, char *why, size_t whylen)
 {
 	char buf[WG_MSG_SIZE];
@@ -231,8 +231,10 @@ int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
 	uint16_t family;
 	int r;
 
-	/* 1. The interface, made in the tunnel namespace from the host's. */
-	if ((r = nl_open(&rt, NETLINK_ROUTE)) < 0) {
+	/* 1. The interface, made in the tunnel namespace from the host's, or
+	 * from the namespace of the tunnel it goes through: the module opens
+	 * its UDP socket where the request came from. */
+	if ((r = via_nsfd >= 0 ? nl_open_in(&rt, NETLINK_ROUTE, via_nsfd) : nl_open(&rt, NETLINK_ROUTE)) < 0) {
 		snprintf(why, whylen, "netlink: %s", strerror(-r));
 		return r;
 	}

@@ -7,10 +7,10 @@
 #include "record.h"
 #include "tunnel.h"
 
-/* Create `ifname` of kind wireguard inside nsfd from the host's namespace and
- * configure it. -EOPNOTSUPP (and nothing else) means the kernel has no
+/* Create `ifname` of kind wireguard inside nsfd from the host's namespace (or
+ * from via_nsfd, where its UDP socket is then born) and configure it. -EOPNOTSUPP (and nothing else) means the kernel has no
  * WireGuard; other errors come with why. */
-int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd,
+int wg_kernel_create(const struct tunnel *t, const char *ifname, int nsfd, int via_nsfd,
 		     struct record *rec, char *why, size_t whylen);
 
 /* The generic netlink family id of "wireguard" on that socket. */

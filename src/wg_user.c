@@ -14,6 +14,7 @@
  * Runs only in root children, in the host namespace: creation (netns.c) and
  * the figures of --list (admin.c). */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -25,6 +26,7 @@
 
 #include "config.h"
 #include "hygiene.h"
+#include "log.h"
 #include "nl.h"
 #include "proc.h"
 #include "rtnl.h"
@@ -189,8 +191,10 @@ void wg_user_stop(const struct record *rec)
 	proc_stop(rec->daemon_pid, rec->daemon_start, 1000);
 }
 
-int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
-		   struct record *rec, char *why, size_t whylen)
+/* TUN, daemon and the move, all from the namespace we stand in: the host's,
+ * or that of the tunnel this one goes through (Via). */
+static int create_here(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
+		       struct record *rec, char *why, size_t whylen)
 {
 	char tmpname[IFNAMSIZ], sockpath[108];
 	struct nl host = { 0 };
@@ -299,5 +303,30 @@ int wg_user_stats(const char *tunnel, struct wg_stats *st)
 		return fd;
 	r = uapi_get_stats(fd, st, 1000);
 	close(fd);
+	return r;
+}
+
+int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int via_nsfd,
+		   int rundir_fd, struct record *rec, char *why, size_t whylen)
+{
+	int hostfd, r;
+
+	if (via_nsfd < 0)
+		return create_here(t, ifname, nsfd, rundir_fd, rec, why, whylen);
+	/* The daemon is forked standing in OTHER's namespace, so its UDP
+	 * socket is made there and its packets leave only through OTHER. */
+	if ((hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    setns(via_nsfd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot enter the namespace of the tunnel this one goes through: %s",
+			 strerror(-r));
+		if (hostfd >= 0)
+			close(hostfd);
+		return r;
+	}
+	r = create_here(t, ifname, nsfd, rundir_fd, rec, why, whylen);
+	if (setns(hostfd, CLONE_NEWNET) < 0)
+		_exit(EXIT_WGRUN);	/* never go on standing in the wrong place */
+	close(hostfd);
 	return r;
 }

@@ -5,8 +5,8 @@
 
 #include "backend.h"
 
-int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int rundir_fd,
-		   struct record *rec, char *why, size_t whylen);
+int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int via_nsfd,
+		   int rundir_fd, struct record *rec, char *why, size_t whylen);
 bool wg_user_alive(const struct record *rec);
 void wg_user_stop(const struct record *rec);
 int wg_user_stats(const char *tunnel, struct wg_stats *st);

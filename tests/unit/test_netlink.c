@@ -76,7 +76,7 @@ int main(void)
 	memset(&t, 0, sizeof(t));
 	memset(&rec, 0, sizeof(rec));
 	nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	r = wg_kernel_create(&t, "wgprobe0", nsfd, &rec, why, sizeof(why));
+	r = wg_kernel_create(&t, "wgprobe0", nsfd, -1, &rec, why, sizeof(why));
 	if (has_wg)
 		EXPECT("kernel_backend_probe_succeeds_with_the_module", r == 0 && rec.backend == BACKEND_KERNEL);
 	else
