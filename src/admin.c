@@ -125,6 +125,8 @@ static int check_all(void)
 		}
 		if (r == 0) {
 			check_dns(names[i], &t, &problems);
+			if (t.via[0])
+				(void)conf_check_via(names[i], &t, count_report, &problems);
 			tunnel_free(&t);
 		}
 	}
@@ -240,8 +242,8 @@ static void fetch_stats(const char *name, const struct record *rec, struct wg_st
 
 static void print_header(void)
 {
-	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12s  %12s\n", "TUNNEL", "STATE", "BACKEND",
-	       "LAST-HANDSHAKE", "EMPTY-FOR", "RECEIVED", "SENT");
+	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12s  %12s  %s\n", "TUNNEL", "STATE", "BACKEND",
+	       "LAST-HANDSHAKE", "EMPTY-FOR", "RECEIVED", "SENT", "VIA");
 }
 
 /* A span of seconds as wg show words one: the two largest units, such as
@@ -266,15 +268,48 @@ static void span_words(char *out, size_t n, long long s)
 	}
 }
 
+/* The tunnels rec's packets go through (Via), nearest first: "outer" or
+ * "mid>outer"; "-" for none. Found by the namespace each socket was made in. */
+static void via_chain(int rundir_fd, const struct record *rec, char *out, size_t n)
+{
+	unsigned long long dev = rec->via_dev, ino = rec->via_ino;
+	char name[TUNNEL_NAME_MAX + 1];
+	struct record other;
+	size_t len = 0;
+
+	snprintf(out, n, "-");
+	for (int depth = 0; ino && depth < VIA_MAX; depth++) {
+		struct dirent *e;
+		DIR *d = opendir(WGRUN_RUNDIR);
+		bool found = false;
+
+		while (d && !found && (e = readdir(d)))
+			found = rundir_record_of(e->d_name, name) && record_read(rundir_fd, name, &other) == 0 &&
+				other.ns_dev == dev && other.ns_ino == ino;
+		if (d)
+			closedir(d);
+		if (!found) {
+			snprintf(out + len, n - len, "%s(gone)", len ? ">" : "");
+			return;
+		}
+		len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ">" : "", name);
+		if (len >= n)
+			return;
+		dev = other.via_dev;
+		ino = other.via_ino;
+	}
+}
+
 static void print_tunnel(int rundir_fd, const char *name)
 {
 	struct record rec;
 	struct wg_stats st;
-	char when[40] = "never", empty[32] = "-";
+	char when[40] = "never", empty[32] = "-", via[(TUNNEL_NAME_MAX + 1) * VIA_MAX + 8];
 	long long idle;
 
 	if (!tunnel_up(rundir_fd, name, &rec)) {
-		printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12s  %12s\n", name, "down", "-", "-", "-", "-", "-");
+		printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12s  %12s  %s\n", name, "down", "-", "-", "-", "-",
+		       "-", "-");
 		return;
 	}
 	fetch_stats(name, &rec, &st);
@@ -290,8 +325,9 @@ static void print_tunnel(int rundir_fd, const char *name)
 	}
 	if ((idle = services_idle_for(rundir_fd, name, &rec)) >= 0)
 		span_words(empty, sizeof(empty), idle);
-	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12llu  %12llu\n", name, "up", backend_name(rec.backend),
-	       when, empty, st.rx, st.tx);
+	via_chain(rundir_fd, &rec, via, sizeof(via));
+	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12llu  %12llu  %s\n", name, "up", backend_name(rec.backend),
+	       when, empty, st.rx, st.tx, via);
 }
 
 static bool may_use(const struct policy *p, const struct caller *c, const char *tunnel)

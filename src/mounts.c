@@ -166,6 +166,8 @@ int mounts_resolver(const struct tunnel *t, char *why, size_t whylen)
 	ssize_t hl = 0;
 	int r, fd;
 
+	/* What we create here is for the caller to read, whatever its umask. */
+	umask(022);
 	if (mkdir(SCRATCH, 0700) < 0 && errno != EEXIST)
 		FAIL_ERRNO("mkdir %s: %s", SCRATCH, strerror(errno));
 	if (mount("wgrun", SCRATCH, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755") < 0)

@@ -42,15 +42,23 @@ struct job {
 static int through_other(void *arg, char *why, size_t n)
 {
 	const struct job *job = arg;
+	int r;
 
 	if (setns(job->via->nsfd, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-	    mount("wgrun-resolve", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k") < 0) {
+	    mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
 		snprintf(why, n, "cannot enter tunnel '%s' to resolve through it: %s", job->via->name,
 			 strerror(errno));
 		return -errno;
 	}
-	return mounts_resolver(job->via->t, why, n);
+	if ((r = mounts_resolver(job->via->t, why, n)) < 0)
+		return r;
+	/* Then /run emptied (the overlay keeps its layer under it): no nscd
+	 * or systemd-resolved socket of the host's answers here. */
+	if (mount("wgrun-resolve", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k") < 0) {
+		snprintf(why, n, "cannot hide the host's /run from the look-up: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
 }
 
 static int look_up(void *arg, void *out, size_t n)

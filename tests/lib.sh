@@ -78,7 +78,10 @@ peer_up() {
 	  ip -n $PEER_NS addr add fd77::1/64 dev $PEER_IF nodad &&
 	  ip -n $PEER_NS link set $PEER_IF up; } || peer_failed "cannot configure the peer's interface"
 	PEER_LOG=/var/tmp/wgt-peer-$$.log
-	ip netns exec $PEER_NS env PEER_LOG=$PEER_LOG python3 "$TESTS/peer_services.py" >/dev/null 2>&1 &
+	PEER_DNS_MAP=/var/tmp/wgt-peer-dns-$$
+	: > $PEER_DNS_MAP
+	ip netns exec $PEER_NS env PEER_LOG=$PEER_LOG PEER_DNS_MAP=$PEER_DNS_MAP \
+		python3 "$TESTS/peer_services.py" >/dev/null 2>&1 &
 	PEER_SVC_PID=$!
 	for i in $(seq 100); do
 		ip netns exec $PEER_NS ss -ltn 2>/dev/null | grep -q ':8080 ' && break; sleep 0.05
@@ -101,7 +104,7 @@ peer_down() {
 	[ -n "${PEER_PID:-}" ] && kill $PEER_PID 2>/dev/null
 	ip netns del $PEER_NS 2>/dev/null
 	wait 2>/dev/null
-	rm -f /var/run/wireguard/$PEER_IF.sock "${PEER_LOG:-}"
+	rm -f /var/run/wireguard/$PEER_IF.sock "${PEER_LOG:-}" "${PEER_DNS_MAP:-}"
 }
 
 # Everything wgrun made for test tunnels, gone.

@@ -1348,6 +1348,168 @@ test_list_shows_the_handshake_age_as_wg_does() {
 	check "header: [$s]" grep -q "LAST-HANDSHAKE *EMPTY-FOR" <<<"$s" && ok
 }
 
+# ---- Via: a tunnel inside a tunnel -------------------------------------------
+
+# An inner peer reachable only through the outer peer's network: a namespace
+# behind the outer peer (10.88.0.2, over a veth; the outer peer forwards),
+# running a WireGuard peer of its own (10.66.0.1) and an HTTP service that
+# answers with the client's address. The host has no route to it.
+INNER_NS=wgt-inner-$$ INNER_IF=wgti$$ INNER_PORT=$((41000 + $$ % 10000))
+inner_peer_up() {
+	INNER_KEY=$(wg genkey); INNER_PUB=$(printf '%s' "$INNER_KEY" | wg pubkey)
+	ip netns add $INNER_NS
+	ip -n $INNER_NS link set lo up
+	ip link add wgtv0 netns $PEER_NS type veth peer name wgtv1 netns $INNER_NS
+	ip -n $PEER_NS addr add 10.88.0.1/24 dev wgtv0; ip -n $PEER_NS link set wgtv0 up
+	ip -n $INNER_NS addr add 10.88.0.2/24 dev wgtv1; ip -n $INNER_NS link set wgtv1 up
+	ip -n $INNER_NS route add default via 10.88.0.1
+	ip netns exec $PEER_NS sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec $INNER_NS env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error wireguard-go -f $INNER_IF >/dev/null 2>&1 &
+	INNER_PID=$!
+	local i
+	for i in $(seq 100); do [ -S /var/run/wireguard/$INNER_IF.sock ] && break; sleep 0.05; done
+	ip netns exec $INNER_NS wg set $INNER_IF listen-port $INNER_PORT private-key <(printf '%s' "$INNER_KEY")
+	ip -n $INNER_NS addr add 10.66.0.1/24 dev $INNER_IF; ip -n $INNER_NS link set $INNER_IF up
+	ip netns exec $INNER_NS python3 -c '
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        b = (self.client_address[0] + "\n").encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("10.66.0.1", 8080), H).serve_forever()' >/dev/null 2>&1 &
+	INNER_SVC=$!
+	for i in $(seq 100); do ip netns exec $INNER_NS ss -ltn | grep -q '10.66.0.1:8080' && break; sleep 0.05; done
+}
+inner_peer_down() {
+	kill $INNER_SVC $INNER_PID 2>/dev/null; wait $INNER_SVC $INNER_PID 2>/dev/null
+	ip netns del $INNER_NS 2>/dev/null
+	ip -n $PEER_NS link del wgtv0 2>/dev/null
+	ip netns exec $PEER_NS sysctl -qw net.ipv4.ip_forward=0
+	rm -f /var/run/wireguard/$INNER_IF.sock
+	: > $PEER_DNS_MAP
+}
+
+# outer (to the outer peer, carrying 10.88.0.0/24) and inner (Via = outer, to
+# the inner peer at ENDPOINT); alice may use inner only.
+via_tunnels() {
+	local endpoint=$1 key pub
+	tunnel_add outer 20 -e "s|^AllowedIPs = .*|AllowedIPs = 10.77.0.0/24, 10.88.0.0/24|"
+	key=$(wg genkey); pub=$(printf '%s' "$key" | wg pubkey)
+	ip netns exec $INNER_NS wg set $INNER_IF peer "$pub" allowed-ips 10.66.0.2/32
+	TEMP_TUNNELS+=(inner)
+	(umask 077; cat > $T_CONF/tunnels/inner.conf) <<CONF
+[Interface]
+PrivateKey = $key
+Address = 10.66.0.2/32
+
+[Peer]
+PublicKey = $INNER_PUB
+Endpoint = $endpoint
+AllowedIPs = 10.66.0.0/24
+
+[wgrun]
+Via = outer
+CONF
+	policy_for_test "permit $T_USER inner work"
+}
+
+test_via_carries_a_tunnel_inside_another_and_nothing_else_leaves() {
+	inner_peer_up
+	via_tunnels 10.88.0.2:$INNER_PORT
+	timeout 20 tcpdump -i any -n -p -U -w $OUT/via.pcap 'not (udp port '$PEER_PORT' and host 127.0.0.1)' 2>/dev/null &
+	local cap=$! got status chain
+	sleep 1
+	got=$(wgrun_as $T_USER inner -- curl -sS -m 10 http://10.66.0.1:8080/ 2>&1)
+	status=$(wgrun_as $T_USER --status inner 2>&1)
+	sleep 0.5
+	kill $cap; wait $cap 2>/dev/null
+	local other
+	other=$(tcpdump -n -r $OUT/via.pcap 2>/dev/null | grep -v ' lo ' | grep -E '10\.88|10\.66|\.53[: ]|'$INNER_PORT || true)
+	inner_peer_down
+	check "the inner peer saw [$got]" [ "$got" = 10.66.0.2 ] &&
+	check "outer came up for it" tunnel_exists outer &&
+	check "status shows the chain: [$status]" grep -qE "^inner +up .* outer$" <<<"$status" &&
+	check "the host's links carried nothing but WireGuard to the outer endpoint: [$other]" [ -z "$other" ] && ok
+}
+
+test_via_endpoint_names_are_resolved_through_the_outer_tunnel() {
+	inner_peer_up
+	echo "wgrun-test-inner.example 10.88.0.2" > $PEER_DNS_MAP
+	# The host's resolver, for the test, is a logger on its loopback that
+	# must hear nothing: a name asked by the host would leave outside outer.
+	cp -p /etc/resolv.conf $OUT/resolv.via
+	echo "nameserver 127.0.0.1" > /etc/resolv.conf
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 53))
+out = open(sys.argv[1], "ab", buffering=0)
+while True:
+    q, a = s.recvfrom(512); out.write(q[12:40] + b"\n")' $OUT/hostdns.log 2>$OUT/hostdns.err &
+	local logger=$! got asked
+	sleep 0.5
+	via_tunnels wgrun-test-inner.example:$INNER_PORT
+	sed -i 's|^DNS = .*|DNS = 10.77.0.1|' $T_CONF/tunnels/outer.conf
+	got=$(wgrun_as $T_USER inner -- curl -sS -m 10 http://10.66.0.1:8080/ 2>&1)
+	asked=$(grep -c "dns wgrun-test-inner.example" $PEER_LOG)
+	kill $logger 2>/dev/null; wait $logger 2>/dev/null
+	cp -p $OUT/resolv.via /etc/resolv.conf
+	inner_peer_down
+	check "the host's logger ran: [$(cat $OUT/hostdns.err)]" [ ! -s $OUT/hostdns.err ] &&
+	check "the inner peer saw [$got]" [ "$got" = 10.66.0.2 ] &&
+	check "the outer peer's DNS was asked ($asked times)" [ "$asked" -ge 1 ] &&
+	check "the host's resolver heard: [$(cat $OUT/hostdns.log 2>/dev/null)]" [ ! -s $OUT/hostdns.log ] && ok
+}
+
+test_via_fails_closed_when_the_outer_backend_dies_and_recovers() {
+	inner_peer_up
+	via_tunnels 10.88.0.2:$INNER_PORT
+	wgrun_as $T_USER inner -- true
+	local pid before after dead again downout
+	pid=$(sed -n 's/^daemon_pid=//p' $T_RUN/outer.state)
+	wgrun_as $T_USER inner -- sh -c 'sleep 2; curl -sS -m 3 http://10.66.0.1:8080/ 2>&1 || echo failed' >$OUT/via-dead &
+	local bg=$!
+	sleep 0.5
+	kill -9 $pid
+	timeout 6 tcpdump -i any -n -p -U -w $OUT/via2.pcap 'not (udp port '$PEER_PORT' and host 127.0.0.1)' 2>/dev/null &
+	local cap=$!
+	wait $bg
+	sleep 0.5; kill $cap 2>/dev/null; wait $cap 2>/dev/null
+	dead=$(tail -1 $OUT/via-dead)
+	local other
+	other=$(tcpdump -n -r $OUT/via2.pcap 2>/dev/null | grep -v ' lo ' | grep -E '10\.88|10\.66|'$INNER_PORT || true)
+	again=$(wgrun_as $T_USER inner -- curl -sS -m 10 http://10.66.0.1:8080/ 2>&1)
+	downout=$($T_BIN --down outer 2>&1)
+	local left=no; tunnel_exists inner && left=yes
+	inner_peer_down
+	check "with outer's daemon dead the command inside got [$dead]" [ "$dead" != 10.66.0.2 ] &&
+	check "nothing left another way: [$other]" [ -z "$other" ] &&
+	check "the next launch rebuilt both: [$again]" [ "$again" = 10.66.0.2 ] &&
+	check "--down outer took inner down too: [$downout]" grep -q "tunnel 'inner' went through 'outer': taken down as well" <<<"$downout" &&
+	check "inner is gone" [ $left = no ] && ok
+}
+
+test_via_loops_self_references_and_missing_tunnels_are_refused() {
+	tunnel_add loopa 21 -w "Via = loopb"
+	tunnel_add loopb 22 -w "Via = loopa"
+	tunnel_add selfy 23 -w "Via = selfy"
+	tunnel_add lonely 24 -w "Via = nosuch"
+	policy_for_test "permit $T_USER loopa loopb selfy lonely"
+	local a ra s rs m rm chk
+	a=$(wgrun_as $T_USER loopa -- true 2>&1); ra=$?
+	s=$(wgrun_as $T_USER selfy -- true 2>&1); rs=$?
+	m=$(wgrun_as $T_USER lonely -- true 2>&1); rm=$?
+	chk=$($T_BIN --check 2>&1)
+	local made=no
+	for n in loopa loopb selfy lonely; do tunnel_exists $n && made=yes; done
+	check "loop: $ra [$a]" [ $ra = 125 ] && grep -q "loopb.conf line [0-9]*: Via = loopa closes a loop through loopa" <<<"$a" &&
+	check "self: $rs [$s]" [ $rs = 125 ] && grep -q "selfy.conf line [0-9]*: Via names the tunnel itself" <<<"$s" &&
+	check "missing: $rm [$m]" [ $rm = 125 ] && grep -q "lonely.conf line [0-9]*: Via = nosuch: no such tunnel file" <<<"$m" &&
+	check "--check names them: [$chk]" grep -q "selfy.conf line [0-9]*: Via names the tunnel itself" <<<"$chk" &&
+		grep -q "lonely.conf line [0-9]*: Via = nosuch" <<<"$chk" &&
+	check "nothing was created" [ $made = no ] && ok
+}
+
 test_removed_or_weakened_kill_switch_is_rebuilt_before_the_next_launch() {
 	local change got t
 	for change in "delete table inet wgrun" "chain inet wgrun output { policy accept ; }" \
@@ -1510,7 +1672,7 @@ test_list_shows_only_the_callers_tunnels_with_figures() {
 	out=$(wgrun_as $T_USER --list)
 	names=$(wgrun_as $T_USER --list -q | tr '\n' ' ')
 	check "names: [$names]" [ "$names" = "over work " ] &&
-	check "work up with a handshake and bytes: [$out]" grep -Eq "^work +up +userspace +(Now|[0-9]+ seconds? ago) +- +[1-9][0-9]* +[1-9][0-9]*$" <<<"$out" &&
+	check "work up with a handshake and bytes: [$out]" grep -Eq "^work +up +userspace +(Now|[0-9]+ seconds? ago) +- +[1-9][0-9]* +[1-9][0-9]* +-$" <<<"$out" &&
 	check "over down" grep -Eq "^over +down" <<<"$out" &&
 	check "bob sees only his: [$(wgrun_as $T_USER2 --list -q)]" [ "$(wgrun_as $T_USER2 --list -q)" = other ] &&
 	check "no key in the output" not grep -q "=" <<<"$out" && ok
