@@ -1479,12 +1479,18 @@ test_via_fails_closed_when_the_outer_backend_dies_and_recovers() {
 	local other
 	other=$(tcpdump -n -r $OUT/via2.pcap 2>/dev/null | grep -v ' lo ' | grep -E '10\.88|10\.66|'$INNER_PORT || true)
 	again=$(wgrun_as $T_USER inner -- curl -sS -m 10 http://10.66.0.1:8080/ 2>&1)
+	# outer's namespace lost (its pins removed behind wgrun's back): outer
+	# is made anew, and inner, whose socket was in the old one, with it
+	umount -l $T_RUN/ns/outer; rm -f $T_RUN/ns/outer
+	local fresh
+	fresh=$(wgrun_as $T_USER inner -- curl -sS -m 10 http://10.66.0.1:8080/ 2>&1)
 	downout=$($T_BIN --down outer 2>&1)
 	local left=no; tunnel_exists inner && left=yes
 	inner_peer_down
 	check "with outer's daemon dead the command inside got [$dead]" [ "$dead" != 10.66.0.2 ] &&
 	check "nothing left another way: [$other]" [ -z "$other" ] &&
 	check "the next launch rebuilt both: [$again]" [ "$again" = 10.66.0.2 ] &&
+	check "after outer was made anew, inner too: [$fresh]" [ "$fresh" = 10.66.0.2 ] &&
 	check "--down outer took inner down too: [$downout]" grep -q "tunnel 'inner' went through 'outer': taken down as well" <<<"$downout" &&
 	check "inner is gone" [ $left = no ] && ok
 }
