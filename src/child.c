@@ -26,6 +26,8 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,19 +53,32 @@ long long child_age_ms(void)
 	return boot_ms() - started_ms;
 }
 
-/* In a child for the caller: exactly the caller's ids, no groups beyond
- * its primary, nothing of wgrun's environment. */
-static int become_caller(const struct child_job *job, char *why, size_t whylen)
+/* In a child for the caller: exactly the caller's ids, no supplementary
+ * groups, default signals, nothing of wgrun's environment, no descriptor
+ * but the answer's (moved to 3), no core and not dumpable: once the caller
+ * owns it, it may prlimit or signal it, so whatever it holds of wgrun's must
+ * be gone before (the job's prepare wipes what the job gave it). */
+static int become_caller(const struct child_job *job, int *out, char *why, size_t whylen)
 {
+	static const struct rlimit none = { 0, 0 };
 	uid_t r, e, s;
+	gid_t gr, ge, gs;
 
+	errno = 0;
+	if ((*out != 3 && dup2(*out, 3) < 0) || setrlimit(RLIMIT_CORE, &none) < 0)
+		goto fail;
+	*out = 3;
+	hygiene_close_from(4);
 	if (setgroups(0, NULL) < 0 || setresgid(job->gid, job->gid, job->gid) < 0 ||
 	    setresuid(job->uid, job->uid, job->uid) < 0 || getresuid(&r, &e, &s) < 0 ||
-	    e != job->uid || s != job->uid || clearenv() != 0 || hygiene_signals() < 0) {
-		snprintf(why, whylen, "cannot take the caller's ids: %s", strerror(errno));
-		return -EPERM;
-	}
+	    getresgid(&gr, &ge, &gs) < 0 || r != job->uid || e != job->uid || s != job->uid ||
+	    gr != job->gid || ge != job->gid || gs != job->gid ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || clearenv() != 0 || hygiene_signals() < 0)
+		goto fail;
 	return 0;
+fail:
+	snprintf(why, whylen, "cannot take the caller's ids: %s", errno ? strerror(errno) : "ids not as asked");
+	return -EPERM;
 }
 
 static _Noreturn void child_main(const struct child_job *job, int out, void *buf, size_t n)
@@ -74,7 +89,7 @@ static _Noreturn void child_main(const struct child_job *job, int out, void *buf
 	if (job->ids == CHILD_ROOT)
 		status = detach_root(buf, n);
 	else if ((status = job->prepare ? job->prepare(job->arg, buf, n) : 0) == 0)
-		status = become_caller(job, buf, n);
+		status = become_caller(job, &out, buf, n);
 	if (status == 0)
 		status = job->fn(job->arg, buf, n);
 	if (write(out, &status, sizeof(status)) != sizeof(status) || write(out, buf, n) != (ssize_t)n)

@@ -135,17 +135,19 @@ int inside_configure(struct nl *in, const struct tunnel *t, const char *name, in
 }
 
 /* Delete our interface in nsfd if it is there (a rebuild in place). */
-void inside_delete_iface(int nsfd, const char *name)
+int inside_delete_iface(int nsfd, const char *name)
 {
 	struct nl nl;
 	unsigned flags;
-	int idx;
+	int idx, r;
 
-	if (nl_open_in(&nl, NETLINK_ROUTE, nsfd) < 0)
-		return;
-	if (rtnl_link_get(&nl, name, &idx, &flags) == 0)
-		(void)rtnl_link_del(&nl, idx);
+	if ((r = nl_open_in(&nl, NETLINK_ROUTE, nsfd)) < 0)
+		return r;
+	r = rtnl_link_get(&nl, name, &idx, &flags);
+	if (r == 0)
+		r = rtnl_link_del(&nl, idx);
 	nl_close(&nl);
+	return r == -ENODEV ? 0 : r;
 }
 
 /* Is the interface there and up, and the kill-switch table as we made it
@@ -163,5 +165,5 @@ bool inside_intact(const char *name, const struct tunnel *t, int ifindex)
 	r = rtnl_link_get(&nl, name, &idx, &flags);
 	nl_close(&nl);
 	return r == 0 && idx == ifindex && (flags & IFF_UP) &&
-	       nft_check(t) == 0;
+	       nft_check(name, t) == 0;
 }

@@ -19,8 +19,9 @@ int inside_prepare(struct nl *in, const char *name, const struct tunnel *t, bool
 int inside_configure(struct nl *in, const struct tunnel *t, const char *name, int *ifindex,
 		     char *why, size_t whylen);
 
-/* Delete interface name in namespace nsfd if it is there (a rebuild in place). */
-void inside_delete_iface(int nsfd, const char *name);
+/* Delete interface name in namespace nsfd if it is there (a rebuild in
+ * place, a teardown). 0 when it is gone, or -errno. */
+int inside_delete_iface(int nsfd, const char *name);
 
 /* Standing inside: is interface name there with this index and up, and the
  * kill switch as inside_prepare made it? */

@@ -175,9 +175,9 @@ int netns_join_warm(const struct tunnel_src *src, bool join, char *why, size_t w
 		return fd == -ENOENT ? 0 : fd;
 	}
 	r = check_warm(fd, src, join, &rec, why, whylen);
-	/* A launch is activity: --down --idle starts counting again. Only
-	 * tunnels with IdleDown pay this one unlink. */
-	if (r > 0 && join && rec.idle_down)
+	/* A launch (or --up) is activity: --down --idle starts counting again.
+	 * Only tunnels with IdleDown pay this one unlink. */
+	if (r > 0 && rec.idle_down)
 		rundir_forget(fd, src->name, RUN_IDLE);
 	close(fd);
 	return r;
@@ -245,31 +245,35 @@ static int prepare(struct build *b, char *why, size_t whylen)
 {
 	const char *name = b->src->name;
 	struct record old;
+	int r;
 
 	b->hostfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (b->hostfd < 0) {
-		snprintf(why, whylen, "cannot open the host network namespace: %s", strerror(errno));
-		return -errno;
+		r = -errno;
+		snprintf(why, whylen, "cannot open the host network namespace: %s", strerror(-r));
+		return r;
 	}
 	if (record_read(b->rundir_fd, name, &old) == 0) {
 		backend_down(&old);
 		b->nsfd = pin_open_checked(b->pinp, &old);
 		if (b->nsfd >= 0)
-			inside_delete_iface(b->nsfd, name);
+			(void)inside_delete_iface(b->nsfd, name);
 	}
 	if (b->nsfd >= 0) {
 		if (setns(b->nsfd, CLONE_NEWNET) == 0)
 			return 0;
-		snprintf(why, whylen, "cannot enter the tunnel namespace: %s", strerror(errno));
-		return -errno;
+		r = -errno;
+		snprintf(why, whylen, "cannot enter the tunnel namespace: %s", strerror(-r));
+		return r;
 	}
 	(void)record_remove(b->rundir_fd, name);
 	unpin(b->aliasp);
 	unpin(b->pinp);
 	b->fresh = true;
 	if (unshare(CLONE_NEWNET) < 0 || (b->nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(why, whylen, "cannot create a network namespace: %s", strerror(errno));
-		return -errno;
+		r = -errno;
+		snprintf(why, whylen, "cannot create a network namespace: %s", strerror(-r));
+		return r;
 	}
 	return 0;
 }
@@ -363,7 +367,7 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 		backend_down(&b.rec);
 		backend_commit(rundir_fd, src->name);
 		if (!b.fresh)
-			inside_delete_iface(b.nsfd, src->name);
+			(void)inside_delete_iface(b.nsfd, src->name);
 	}
 	nl_close(&b.in);
 	if (b.nsfd >= 0)
@@ -563,7 +567,11 @@ int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
 		backend_down(&rec);
 		nsfd = pin_open_checked(pinp, &rec);
 		if (nsfd >= 0) {
-			inside_delete_iface(nsfd, name);
+			/* Something may still hold the namespace (a command inside):
+			 * an interface left there would keep its host port and key. */
+			if ((r = inside_delete_iface(nsfd, name)) < 0)
+				fprintf(stderr, "wgrun: cannot delete tunnel '%s''s interface: %s\n", name,
+					strerror(-r));
 			close(nsfd);
 		}
 		if ((n = proc_in_netns(rec.ns_dev, rec.ns_ino, NULL, inside, sizeof(inside))))

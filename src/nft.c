@@ -36,7 +36,7 @@
 #include "nl.h"
 
 #define TABLE "wgrun"
-#define BATCH_SIZE 16384
+#define BATCH_SIZE 32768	/* 35 rules of about 560 bytes, with room */
 
 struct batch {
 	struct mnl_nlmsg_batch *b;
@@ -182,23 +182,54 @@ static bool verdict(struct nftnl_rule *r, int v)
 }
 
 /* One rule: "DIRNAME == ifname [ct state new [PROTO dport RANGE]] VERDICT"
- * in chain. */
-static void put_rule(struct batch *bt, const char *chain, uint32_t key, const char *ifname,
-		     bool only_new, const struct port_range *pr, int v)
+ * in chain; the table is the list of them, in order (rule_specs). */
+struct rule_spec {
+	const char *chain, *ifname;
+	uint32_t key;
+	bool only_new;
+	const struct port_range *pr;	/* NULL: any port */
+	int verdict;
+};
+
+#define RULES_MAX (3 + TUNNEL_MAX_INBOUND)
+
+static size_t rule_specs(const char *ifname, const struct tunnel *t, struct rule_spec *out)
+{
+	size_t n = 0;
+
+	out[n++] = (struct rule_spec){ "output", "lo", NFT_META_OIFNAME, false, NULL, NF_ACCEPT };
+	out[n++] = (struct rule_spec){ "output", ifname, NFT_META_OIFNAME, false, NULL, NF_ACCEPT };
+	for (size_t i = 0; !t->allow_inbound && i < t->n_inbound; i++)
+		out[n++] = (struct rule_spec){ "input", ifname, NFT_META_IIFNAME, true, &t->inbound[i],
+					       NF_ACCEPT };
+	if (!t->allow_inbound)
+		out[n++] = (struct rule_spec){ "input", ifname, NFT_META_IIFNAME, true, NULL, NF_DROP };
+	return n;
+}
+
+static struct nftnl_rule *make_rule(const struct rule_spec *sp)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, sp->chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (!match_ifname(r, sp->key, sp->ifname) || (sp->only_new && !match_ct_new(r)) ||
+	    (sp->pr && !match_dport(r, sp->pr)) || !verdict(r, sp->verdict)) {
+		nftnl_rule_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void put_rule(struct batch *bt, const struct rule_spec *sp)
+{
+	struct nftnl_rule *r = bt->failed ? NULL : make_rule(sp);
 	struct nlmsghdr *nlh;
 
 	if (!r) {
-		bt->failed = true;
-		return;
-	}
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	if (!match_ifname(r, key, ifname) || (only_new && !match_ct_new(r)) ||
-	    (pr && !match_dport(r, pr)) || !verdict(r, v)) {
-		nftnl_rule_free(r);
 		bt->failed = true;
 		return;
 	}
@@ -208,6 +239,34 @@ static void put_rule(struct batch *bt, const char *chain, uint32_t key, const ch
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
 	next(bt);
+}
+
+/* A rule as text: its chain, then each expression as libnftnl prints it
+ * (registers, keys, data, verdicts), without the handle the kernel gave it. */
+#define RULE_TEXT 1024
+static bool rule_text(const struct nftnl_rule *r, char *out, size_t n)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	const char *chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	size_t len;
+
+	if (!it || !chain) {
+		if (it)
+			nftnl_expr_iter_destroy(it);
+		return false;
+	}
+	len = (size_t)snprintf(out, n, "%s:", chain);
+	while (len < n && (e = nftnl_expr_iter_next(it))) {
+		int w = nftnl_expr_snprintf(out + len, n - len, e, NFTNL_OUTPUT_DEFAULT, 0);
+		if (w < 0 || (size_t)w + 1 >= n - len)
+			break;
+		len += (size_t)w;
+		out[len++] = ';';
+		out[len] = '\0';
+	}
+	nftnl_expr_iter_destroy(it);
+	return len < n - 1;
 }
 
 /* Send the batch and wait for one ACK per message, from the kernel only. */
@@ -273,9 +332,13 @@ static int open_nft(struct mnl_socket **nl)
 
 int nft_install(const char *ifname, const struct tunnel *t, bool replace)
 {
-	static char buf[BATCH_SIZE];
+	/* libnftnl writes a message before libmnl checks it against the
+	 * limit: the buffer is twice the limit, as libmnl asks. */
+	static char buf[2 * BATCH_SIZE];
+	struct rule_spec specs[RULES_MAX];
 	struct mnl_socket *nl;
 	struct batch bt = { 0 };
+	size_t n;
 	int r;
 
 	if ((r = open_nft(&nl)) < 0)
@@ -284,7 +347,7 @@ int nft_install(const char *ifname, const struct tunnel *t, bool replace)
 		bt.seq0 = 1;
 	bt.seq0 &= 0x3fffffff;	/* room above for the batch without wrapping */
 	bt.seq = bt.seq0;
-	bt.b = mnl_nlmsg_batch_start(buf, sizeof(buf));
+	bt.b = mnl_nlmsg_batch_start(buf, BATCH_SIZE);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(bt.b), bt.seq0 - 1);
 	next(&bt);
 	/* add, delete, add: an atomic replacement whether or not it existed.
@@ -300,12 +363,9 @@ int nft_install(const char *ifname, const struct tunnel *t, bool replace)
 	put_chain(&bt, "output", NF_INET_LOCAL_OUT, NF_DROP);
 	put_chain(&bt, "forward", NF_INET_FORWARD, NF_DROP);
 	put_chain(&bt, "input", NF_INET_LOCAL_IN, NF_ACCEPT);
-	put_rule(&bt, "output", NFT_META_OIFNAME, "lo", false, NULL, NF_ACCEPT);
-	put_rule(&bt, "output", NFT_META_OIFNAME, ifname, false, NULL, NF_ACCEPT);
-	for (size_t i = 0; !t->allow_inbound && i < t->n_inbound; i++)
-		put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, &t->inbound[i], NF_ACCEPT);
-	if (!t->allow_inbound)
-		put_rule(&bt, "input", NFT_META_IIFNAME, ifname, true, NULL, NF_DROP);
+	n = rule_specs(ifname, t, specs);
+	for (size_t i = 0; i < n; i++)
+		put_rule(&bt, &specs[i]);
 	nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq);
 	next(&bt);
 	r = bt.failed ? -ENOMEM : send_batch(nl, &bt);
@@ -339,7 +399,9 @@ static int dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 
 struct seen {
 	bool output_ok, forward_ok, input_ok;
-	int output_rules, input_rules, other_rules;
+	char (*expect)[RULE_TEXT];	/* the rules nft_install makes, in order */
+	size_t n_expect, n_seen;
+	bool differs;
 };
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
@@ -370,39 +432,60 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Each rule of our table, in the order the kernel keeps them, must be the
+ * one nft_install put there: an added, removed, reordered or weakened rule
+ * (an "accept" without its interface match) differs. */
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
+	static char text[RULE_TEXT];
 	struct seen *sn = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	const char *table, *chain;
+	const char *table;
 
 	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
 		nftnl_rule_free(r);
 		return MNL_CB_ERROR;
 	}
 	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-	if (table && chain && !strcmp(table, TABLE)) {
-		if (!strcmp(chain, "output"))
-			sn->output_rules++;
-		else if (!strcmp(chain, "input"))
-			sn->input_rules++;
-		else
-			sn->other_rules++;
+	if (table && !strcmp(table, TABLE)) {
+		if (sn->n_seen >= sn->n_expect || !rule_text(r, text, sizeof(text)) ||
+		    strcmp(text, sn->expect[sn->n_seen]))
+			sn->differs = true;
+		sn->n_seen++;
 	}
 	nftnl_rule_free(r);
 	return MNL_CB_OK;
 }
 
-int nft_check(const struct tunnel *t)
+/* What each rule of the table should read, from the same specs. */
+static size_t expected(const char *ifname, const struct tunnel *t, char (*out)[RULE_TEXT])
 {
+	struct rule_spec specs[RULES_MAX];
+	size_t n = rule_specs(ifname, t, specs);
+
+	for (size_t i = 0; i < n; i++) {
+		struct nftnl_rule *r = make_rule(&specs[i]);
+		bool ok = r && rule_text(r, out[i], RULE_TEXT);
+
+		nftnl_rule_free(r);
+		if (!ok)
+			return 0;
+	}
+	return n;
+}
+
+int nft_check(const char *ifname, const struct tunnel *t)
+{
+	static char expect[RULES_MAX][RULE_TEXT];
 	char buf[1024];
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	struct seen sn = { 0 };
+	struct seen sn = { .expect = expect };
 	uint32_t seq;
 	int r;
 
+	if ((sn.n_expect = expected(ifname, t, expect)) == 0)
+		return -ENOMEM;
 	if ((r = open_nft(&nl)) < 0)
 		return r;
 	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
@@ -413,9 +496,8 @@ int nft_check(const struct tunnel *t)
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP, seq + 1);
 	if ((r = dump(nl, nlh, rule_cb, &sn)) < 0)
 		goto out;
-	/* What nft_install makes, and nothing less or more. */
-	r = sn.output_ok && sn.forward_ok && sn.input_ok && sn.output_rules == 2 &&
-	    sn.input_rules == (t->allow_inbound ? 0 : (int)t->n_inbound + 1) && sn.other_rules == 0 ?
+	/* What nft_install makes, rule for rule, and nothing less or more. */
+	r = sn.output_ok && sn.forward_ok && sn.input_ok && !sn.differs && sn.n_seen == sn.n_expect ?
 	    0 : -ESTALE;
 out:
 	mnl_socket_close(nl);

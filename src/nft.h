@@ -15,9 +15,10 @@
  * AllowInbound = yes). 0 or -errno. */
 int nft_install(const char *ifname, const struct tunnel *t, bool replace);
 
-/* 0 when table inet wgrun is as nft_install(.., t, ..) made it: output and
- * forward hooked with policy drop, the input chain hooked, and exactly its
- * rules; -ESTALE when it differs, else -errno. */
-int nft_check(const struct tunnel *t);
+/* 0 when table inet wgrun is as nft_install(ifname, t, ..) made it: output
+ * and forward hooked with policy drop, the input chain hooked, and exactly
+ * its rules, expression for expression, in order; -ESTALE when it differs,
+ * else -errno. */
+int nft_check(const char *ifname, const struct tunnel *t);
 
 #endif

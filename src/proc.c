@@ -3,6 +3,7 @@
  * network namespace.
  * A pid alone may have been reused; pid plus start time names one process. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -99,9 +100,14 @@ size_t proc_in_netns(unsigned long long dev, unsigned long long ino, const char 
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
-		if (stat(path, &st) < 0 || st.st_ino != ino || st.st_dev != dev ||
-		    (ignore && runs(e->d_name, ignore)))
+		/* A process we cannot look at counts as inside: a wrong "nobody"
+		 * would let --down --idle take a tunnel away from its users. */
+		if (stat(path, &st) < 0) {
+			if (errno == ENOENT || errno == ESRCH)
+				continue;
+		} else if (st.st_ino != ino || st.st_dev != dev || (ignore && runs(e->d_name, ignore))) {
 			continue;
+		}
 		count++;
 		l = n ? strlen(list) : 0;
 		if (shown < 20 && l + 1 < n) {

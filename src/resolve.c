@@ -30,18 +30,16 @@ static bool is_name(const struct peer *p)
 	return p->has_endpoint && !p->endpoint.is_literal;
 }
 
-/* In the child: the first answer for each host name, as wg(8) takes it; a
- * name without one is left AF_UNSPEC. The child holds a copy of the whole
- * tunnel, keys included, and runs as the caller: it wipes them first. */
+/* In the child, as the caller: the first answer for each host name, as
+ * wg(8) takes it; a name without one is left AF_UNSPEC. */
 struct job {
 	struct tunnel *t;
 	const struct resolve_via *via;
 };
 
 /* As root, in the child, for a Via tunnel: stand where OTHER's commands do. */
-static int through_other(void *arg, char *why, size_t n)
+static int through_other(const struct job *job, char *why, size_t n)
 {
-	const struct job *job = arg;
 	int r;
 
 	if (setns(job->via->nsfd, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
@@ -61,14 +59,24 @@ static int through_other(void *arg, char *why, size_t n)
 	return 0;
 }
 
+/* In the child, still root: this copy of the tunnel is about to become the
+ * caller's, so no key may be in it; then, for a Via tunnel, OTHER's view. */
+static int before_drop(void *arg, char *why, size_t n)
+{
+	const struct job *job = arg;
+	struct tunnel *t = job->t;
+
+	explicit_bzero(t->private_key, sizeof(t->private_key));
+	for (size_t i = 0; i < t->n_peers; i++)
+		explicit_bzero(t->peers[i].preshared_key, sizeof(t->peers[i].preshared_key));
+	return job->via ? through_other(job, why, n) : 0;
+}
+
 static int look_up(void *arg, void *out, size_t n)
 {
 	struct tunnel *t = ((struct job *)arg)->t;
 	struct ipaddr *addrs = out;
 
-	explicit_bzero(t->private_key, sizeof(t->private_key));
-	for (size_t i = 0; i < t->n_peers; i++)
-		explicit_bzero(t->peers[i].preshared_key, sizeof(t->peers[i].preshared_key));
 	for (size_t i = 0; i < t->n_peers && (i + 1) * sizeof(*addrs) <= n; i++) {
 		struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL;
 
@@ -93,7 +101,7 @@ int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, const struct resol
 	struct job arg = { t, via };
 	struct child_job job = {
 		.ids = CHILD_CALLER, .uid = uid, .gid = gid, .timeout_ms = RESOLVE_TIMEOUT_MS,
-		.prepare = via ? through_other : NULL, .fn = look_up, .arg = &arg,
+		.prepare = before_drop, .fn = look_up, .arg = &arg,
 	};
 	size_t first = t->n_peers;
 	bool answered;

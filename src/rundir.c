@@ -27,6 +27,7 @@ int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f)
 		[RUN_RECORD] = { "", ".state" }, [RUN_RECORD_TMP] = { "", ".state.tmp" },
 		[RUN_LOCK] = { "", ".lock" }, [RUN_PENDING] = { "", ".pending" },
 		[RUN_SOCKET] = { "", ".sock" }, [RUN_IDLE] = { "", ".idle" },
+		[RUN_IDLE_TMP] = { "", ".idle.tmp" },
 		[RUN_PIN] = { "ns/", "" },
 	};
 	int r;

@@ -18,6 +18,7 @@ enum run_file {
 	RUN_PENDING,	/* NAME.pending, the userspace backend's creation journal */
 	RUN_SOCKET,	/* NAME.sock, the userspace daemon's control socket */
 	RUN_IDLE,	/* NAME.idle, when --down --idle first found it empty */
+	RUN_IDLE_TMP,	/* NAME.idle.tmp, renamed over it */
 	RUN_PIN,	/* ns/NAME, the authoritative pin */
 	RUN_ALIAS,	/* WGRUN_NETNS_DIR/wgrun-NAME, for other tools */
 };

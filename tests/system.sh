@@ -1518,8 +1518,11 @@ test_via_loops_self_references_and_missing_tunnels_are_refused() {
 
 test_removed_or_weakened_kill_switch_is_rebuilt_before_the_next_launch() {
 	local change got t
+	# the last two keep the number of rules and weaken one
 	for change in "delete table inet wgrun" "chain inet wgrun output { policy accept ; }" \
-		      "flush chain inet wgrun input" "add rule inet wgrun output accept"; do
+		      "flush chain inet wgrun input" "add rule inet wgrun output accept" \
+		      "flush chain inet wgrun output; add rule inet wgrun output oifname lo accept; add rule inet wgrun output accept" \
+		      "flush chain inet wgrun input; add rule inet wgrun input iifname work ct state new accept"; do
 		wgrun_as $T_USER work -- true
 		ip netns exec wgrun-work nft "$change" || { fail "nft $change"; return; }
 		got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)

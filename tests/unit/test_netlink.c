@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <linux/rtnetlink.h>
 
 #include "check.h"
+#include "nft.h"
 #include "nl.h"
 #include "record.h"
 #include "rtnl.h"
@@ -83,5 +85,19 @@ int main(void)
 		EXPECT("kernel_backend_probe_says_EOPNOTSUPP_without_the_module", r == -EOPNOTSUPP);
 	close(nsfd);
 	nl_close(&nl);
+
+	/* The kill switch with the longest port list a tunnel file may hold:
+	 * installed whole (an overflow shows under ASan), read back equal, and
+	 * a weakened copy (one rule less) told apart. */
+	memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < TUNNEL_MAX_INBOUND; i++)
+		t.inbound[t.n_inbound++] = (struct port_range){ i % 2 ? IPPROTO_UDP : IPPROTO_TCP,
+								(uint16_t)(1000 + 10 * i), (uint16_t)(1005 + 10 * i) };
+	EXPECT("kill_switch_with_32_port_ranges_installs", nft_install("wgt1", &t, false) == 0);
+	EXPECT("kill_switch_reads_back_as_installed", nft_check("wgt1", &t) == 0);
+	EXPECT("replacing_it_in_place_works", nft_install("wgt1", &t, true) == 0 && nft_check("wgt1", &t) == 0);
+	t.n_inbound--;
+	EXPECT("a_different_port_list_is_told_apart", nft_check("wgt1", &t) == -ESTALE);
+	EXPECT("another_interface_is_told_apart", nft_check("wgt2", &t) == -ESTALE);
 	return check_verdict("netlink");
 }
