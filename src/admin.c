@@ -28,6 +28,7 @@
 #include "log.h"
 #include "netns.h"
 #include "record.h"
+#include "refresh.h"
 #include "rundir.h"
 #include "services.h"
 
@@ -203,43 +204,6 @@ static bool tunnel_up(int rundir_fd, const char *name, struct record *rec)
 	       netns_pinned(name, rec);
 }
 
-struct stats_job {
-	const char *name;
-	const struct record *rec;
-};
-
-static int stats_child(void *arg, void *out, size_t n)
-{
-	const struct stats_job *job = arg;
-
-	int fd, r;
-
-	if (n != sizeof(struct wg_stats))
-		return -EINVAL;
-	if ((fd = netns_open_pinned(job->name, job->rec)) < 0)
-		return fd;
-	r = backend_stats(job->name, job->rec, fd, out);
-	close(fd);
-	return r;
-}
-
-/* Figures are a courtesy, and asking for them must not let the caller hurt
- * a daemon other users share: the caller owns our real uid and could stop
- * us while we hold a connection to it, many times over, until the daemon
- * runs out of descriptors. So a root child, out of the caller's reach from
- * its first instruction, asks; we wait at most 2 s, then kill it. */
-static void fetch_stats(const char *name, const struct record *rec, struct wg_stats *st)
-{
-	struct stats_job arg = { name, rec };
-	struct child_job job = {
-		.ids = CHILD_ROOT, .timeout_ms = 2000, .fn = stats_child, .arg = &arg,
-	};
-	bool answered;
-
-	if (child_run(&job, st, sizeof(*st), &answered) < 0 || !answered)
-		memset(st, 0, sizeof(*st));
-}
-
 static void print_header(void)
 {
 	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12s  %12s  %s\n", "TUNNEL", "STATE", "BACKEND",
@@ -312,7 +276,7 @@ static void print_tunnel(int rundir_fd, const char *name)
 		       "-", "-");
 		return;
 	}
-	fetch_stats(name, &rec, &st);
+	refresh_stats(name, &rec, &st);
 	if (st.last_handshake > 0) {
 		long long age = (long long)time(NULL) - st.last_handshake;
 		/* As wg show: "Now" within the second, else "N units ago". */
@@ -328,6 +292,25 @@ static void print_tunnel(int rundir_fd, const char *name)
 	via_chain(rundir_fd, &rec, via, sizeof(via));
 	printf("%-15s  %-5s  %-9s  %-26s  %-22s  %12llu  %12llu  %s\n", name, "up", backend_name(rec.backend),
 	       when, empty, st.rx, st.tx, via);
+}
+
+/* --status: when the Endpoint host names were last resolved, if the
+ * tunnel has any and is up. */
+static void print_resolved(int rundir_fd, const char *name)
+{
+	struct record rec;
+	long long when = rundir_fd >= 0 ? refresh_last(rundir_fd, name) : -1;
+	char ago[40];
+
+	if (when <= 0 || !tunnel_up(rundir_fd, name, &rec))
+		return;
+	if (time(NULL) - when <= 0) {
+		snprintf(ago, sizeof(ago), "Now");
+	} else {
+		span_words(ago, sizeof(ago) - 4, time(NULL) - when);
+		strcat(ago, " ago");
+	}
+	printf("%s: Endpoint host names resolved %s\n", name, ago);
 }
 
 static bool may_use(const struct policy *p, const struct caller *c, const char *tunnel)
@@ -367,6 +350,8 @@ static int list(const struct caller *c, const char *only, bool quiet)
 			if (!shown)
 				print_header();
 			print_tunnel(rundir_fd, names[i]);
+			if (only)
+				print_resolved(rundir_fd, names[i]);
 		}
 		shown++;
 	}

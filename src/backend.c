@@ -63,6 +63,19 @@ int backend_stats(const char *tunnel, const struct record *rec, int nsfd, struct
 	}
 }
 
+int backend_set_endpoints(const char *tunnel, const struct record *rec, int nsfd,
+			  const struct tunnel *t)
+{
+	switch (rec->backend) {
+	case BACKEND_KERNEL:
+		return wg_kernel_set_endpoints(nsfd, tunnel, t);
+	case BACKEND_USERSPACE:
+		return wg_user_set_endpoints(tunnel, t);
+	default:
+		return -ENOENT;
+	}
+}
+
 void backend_down(const struct record *rec)
 {
 	if (rec->backend == BACKEND_USERSPACE)

@@ -33,6 +33,11 @@ const char *backend_name(enum backend_kind k);
  * daemon other users share: root child only (admin.c). 0 or -errno. */
 int backend_stats(const char *tunnel, const struct record *rec, int nsfd, struct wg_stats *st);
 
+/* Point the peers whose Endpoint is a host name at the addresses now in t
+ * (resolved again), in place. Root child only, as backend_stats. 0 or -errno. */
+int backend_set_endpoints(const char *tunnel, const struct record *rec, int nsfd,
+			  const struct tunnel *t);
+
 /* Stop what backend_create started (the interface itself goes with the
  * namespace or is deleted by the caller). */
 void backend_down(const struct record *rec);

@@ -101,9 +101,11 @@ size_t proc_in_netns(unsigned long long dev, unsigned long long ino, const char 
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
 		/* A process we cannot look at counts as inside: a wrong "nobody"
-		 * would let --down --idle take a tunnel away from its users. */
+		 * would let --down --idle take a tunnel away from its users. But
+		 * PID 1, which some sandboxes hide even from root, is never in a
+		 * tunnel: wgrun runs only in its namespaces. */
 		if (stat(path, &st) < 0) {
-			if (errno == ENOENT || errno == ESRCH)
+			if (errno == ENOENT || errno == ESRCH || !strcmp(e->d_name, "1"))
 				continue;
 		} else if (st.st_ino != ino || st.st_dev != dev || (ignore && runs(e->d_name, ignore))) {
 			continue;

@@ -8,6 +8,7 @@
  * them), so that an unpin propagates into every mount namespace copied from
  * the host; otherwise such a copy would keep a namespace alive. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -27,7 +28,7 @@ int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f)
 		[RUN_RECORD] = { "", ".state" }, [RUN_RECORD_TMP] = { "", ".state.tmp" },
 		[RUN_LOCK] = { "", ".lock" }, [RUN_PENDING] = { "", ".pending" },
 		[RUN_SOCKET] = { "", ".sock" }, [RUN_IDLE] = { "", ".idle" },
-		[RUN_IDLE_TMP] = { "", ".idle.tmp" },
+		[RUN_RESOLVED] = { "", ".resolved" },
 		[RUN_PIN] = { "ns/", "" },
 	};
 	int r;
@@ -44,6 +45,43 @@ void rundir_forget(int rundir_fd, const char *tunnel, enum run_file f)
 
 	if (rundir_name(name, sizeof(name), tunnel, f) == 0)
 		(void)unlinkat(rundir_fd, name, 0);
+}
+
+void rundir_stamp_write(int rundir_fd, const char *tunnel, enum run_file f, long long value)
+{
+	char file[64], tmp[72], buf[32];
+	int fd, len = snprintf(buf, sizeof(buf), "%lld\n", value);
+	bool ok;
+
+	if (rundir_name(file, sizeof(file), tunnel, f) < 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	(void)unlinkat(rundir_fd, tmp, 0);
+	fd = openat(rundir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	ok = write(fd, buf, (size_t)len) == len;
+	if (close(fd) < 0 || !ok || renameat(rundir_fd, tmp, rundir_fd, file) < 0)
+		(void)unlinkat(rundir_fd, tmp, 0);
+}
+
+long long rundir_stamp_read(int rundir_fd, const char *tunnel, enum run_file f)
+{
+	char file[64], buf[32];
+	long long v;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (rundir_name(file, sizeof(file), tunnel, f) < 0 ||
+	    (fd = openat(rundir_fd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -1;
+	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return sscanf(buf, "%lld", &v) == 1 && v >= 0 ? v : -1;
 }
 
 int rundir_path(char *out, size_t n, const char *tunnel, enum run_file f)

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,41 +101,7 @@ int services_up(int argc, char **argv, const struct caller *c)
 /* When the note says the tunnel was first found empty; -1 without one. */
 static long long note_read(int rundir_fd, const char *name)
 {
-	char file[64], buf[32];
-	long long since;
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if (rundir_name(file, sizeof(file), name, RUN_IDLE) < 0 ||
-	    (fd = openat(rundir_fd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return -1;
-	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return sscanf(buf, "%lld", &since) == 1 && since >= 0 ? since : -1;
-}
-
-/* Written whole under a temporary name, then renamed: a --down --idle
- * killed half-way leaves no empty note that would never be replaced. */
-static void note_write(int rundir_fd, const char *name, long long now)
-{
-	char file[64], tmp[64], buf[32];
-	int fd, len = snprintf(buf, sizeof(buf), "%lld\n", now);
-	bool ok;
-
-	if (rundir_name(file, sizeof(file), name, RUN_IDLE) < 0 ||
-	    rundir_name(tmp, sizeof(tmp), name, RUN_IDLE_TMP) < 0)
-		return;
-	(void)unlinkat(rundir_fd, tmp, 0);
-	fd = openat(rundir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return;
-	ok = write(fd, buf, (size_t)len) == len;
-	if (close(fd) < 0 || !ok || renameat(rundir_fd, tmp, rundir_fd, file) < 0)
-		(void)unlinkat(rundir_fd, tmp, 0);
+	return rundir_stamp_read(rundir_fd, name, RUN_IDLE);
 }
 
 static size_t inside(const struct record *rec)
@@ -174,7 +139,7 @@ static int down_if_idle(const struct caller *c, int rundir_fd, const char *name)
 		return 0;
 	}
 	if ((since = note_read(rundir_fd, name)) < 0) {
-		note_write(rundir_fd, name, now);
+		rundir_stamp_write(rundir_fd, name, RUN_IDLE, now);
 		return 0;
 	}
 	if (now - since < rec.idle_down)

@@ -176,11 +176,54 @@ int uapi_ping(int fd, int timeout_ms)
 	return r < 0 ? r : read_answer(fd, timeout_ms);
 }
 
+static void sb_endpoint(struct sbuf *b, const struct peer *p)
+{
+	char addr[64];
+
+	addr_text(&p->endpoint.addr, addr, sizeof(addr));
+	if (p->endpoint.addr.family == AF_INET6)
+		sb_printf(b, "endpoint=[%s]:%u\n", addr, (unsigned)p->endpoint.port);
+	else
+		sb_printf(b, "endpoint=%s:%u\n", addr, (unsigned)p->endpoint.port);
+}
+
+/* Write the request in b, read the answer, free b. */
+static int send_request(int fd, struct sbuf *b, int timeout_ms)
+{
+	int r;
+
+	sb_printf(b, "\n");
+	if (b->failed)
+		r = -ENOMEM;
+	else if ((r = write_all(fd, b->p, b->len)) == 0)
+		r = read_answer(fd, timeout_ms);
+	explicit_bzero(b->p, b->cap);
+	free(b->p);
+	return r;
+}
+
+int uapi_set_endpoints(int fd, const struct tunnel *t, int timeout_ms)
+{
+	struct sbuf b = { malloc(4096), 0, 4096, false };
+
+	if (!b.p)
+		return -ENOMEM;
+	sb_printf(&b, "set=1\n");
+	for (size_t i = 0; i < t->n_peers; i++) {
+		const struct peer *p = &t->peers[i];
+
+		if (p->has_endpoint && !p->endpoint.is_literal) {
+			sb_hex(&b, "public_key", p->public_key);
+			sb_endpoint(&b, p);
+		}
+	}
+	return send_request(fd, &b, timeout_ms);
+}
+
 int uapi_set(int fd, const struct tunnel *t, int timeout_ms)
 {
 	struct sbuf b = { malloc(4096), 0, 4096, false };
 	char addr[64];
-	int r;
 
 	if (!b.p)
 		return -ENOMEM;
@@ -193,13 +236,8 @@ int uapi_set(int fd, const struct tunnel *t, int timeout_ms)
 		sb_hex(&b, "public_key", p->public_key);
 		if (p->has_preshared_key)
 			sb_hex(&b, "preshared_key", p->preshared_key);
-		if (p->has_endpoint) {
-			addr_text(&p->endpoint.addr, addr, sizeof(addr));
-			if (p->endpoint.addr.family == AF_INET6)
-				sb_printf(&b, "endpoint=[%s]:%u\n", addr, (unsigned)p->endpoint.port);
-			else
-				sb_printf(&b, "endpoint=%s:%u\n", addr, (unsigned)p->endpoint.port);
-		}
+		if (p->has_endpoint)
+			sb_endpoint(&b, p);
 		sb_printf(&b, "persistent_keepalive_interval=%u\nreplace_allowed_ips=true\n",
 			  (unsigned)p->keepalive);
 		for (size_t j = 0; j < p->n_allowed; j++) {
@@ -207,14 +245,7 @@ int uapi_set(int fd, const struct tunnel *t, int timeout_ms)
 			sb_printf(&b, "allowed_ip=%s/%u\n", addr, (unsigned)p->allowed[j].plen);
 		}
 	}
-	sb_printf(&b, "\n");
-	if (b.failed)
-		r = -ENOMEM;
-	else if ((r = write_all(fd, b.p, b.len)) == 0)
-		r = read_answer(fd, timeout_ms);
-	explicit_bzero(b.p, b.cap);
-	free(b.p);
-	return r;
+	return send_request(fd, &b, timeout_ms);
 }
 
 /* One "key=value" line of a get answer into st; returns 1 at "errno=0",

@@ -11,6 +11,10 @@
  * held a key is wiped. */
 int uapi_set(int fd, const struct tunnel *t, int timeout_ms);
 
+/* Only the endpoints of the peers whose Endpoint is a host name (set=1
+ * with each one's public key and endpoint): a re-resolution. Same returns. */
+int uapi_set_endpoints(int fd, const struct tunnel *t, int timeout_ms);
+
 /* Send get=1 and wait for the answer; 0 when the daemon answers errno=0. */
 int uapi_ping(int fd, int timeout_ms);
 

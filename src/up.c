@@ -15,6 +15,7 @@
 #include "config.h"
 #include "log.h"
 #include "netns.h"
+#include "refresh.h"
 #include "resolve.h"
 #include "up.h"
 
@@ -60,6 +61,27 @@ static int resolve(const char *name, struct tunnel *t, const struct tunnel *othe
 	return r;
 }
 
+/* A tunnel up as recorded whose Endpoint names may have moved (no handshake
+ * for long): resolved again, as a cold start would, and its peers pointed
+ * at the new addresses in place. Best effort: the launch goes on either
+ * way, and fails closed through the tunnel it has. */
+static void refresh_names(const char *name, struct tunnel *t, const struct tunnel_src *src,
+			  const struct tunnel *other, const struct caller *c)
+{
+	struct record rec;
+	char why[512];
+	int r;
+
+	if (!refresh_due(src, &rec))
+		return;
+	if ((r = resolve(name, t, other, c, why, sizeof(why))) == 0 &&
+	    (r = refresh_endpoints(name, &rec, t)) == 0)
+		audit("re-resolved tunnel=%s uid=%u user=%s", name, (unsigned)c->uid, c->name);
+	else
+		audit("re-resolve-failed tunnel=%s uid=%u user=%s error=%d", name, (unsigned)c->uid,
+		      c->name, -r);
+}
+
 /* One attempt: OTHER up first for Via = OTHER (as the caller, without a
  * policy decision: it carries only this tunnel's ciphertext), so that this
  * tunnel's warm check covers the whole chain; then warm, or resolve and
@@ -80,6 +102,7 @@ static int attempt(const char *name, struct tunnel *t, struct tunnel_src *src, c
 		if ((r = up_chain(t->via, &other, &osrc, c, false, depth + 1, why, whylen)) < 0)
 			return r;
 	}
+	refresh_names(name, t, src, t->via[0] ? &other : NULL, c);
 	if ((r = netns_join_warm(src, join, reason, sizeof(reason))) < 0)
 		snprintf(why, whylen, "cannot check tunnel '%s': %s", name, strerror(-r));
 	else if (r > 0)
@@ -91,7 +114,7 @@ static int attempt(const char *name, struct tunnel *t, struct tunnel_src *src, c
 		snprintf(why, whylen, "cannot bring tunnel '%s' up: %s", name, reason);
 	} else if (r == 0) {
 		audit("created tunnel=%s uid=%u user=%s", name, (unsigned)c->uid, c->name);
-		r = UP_BUILT;
+		refresh_built(src);
 		if ((r = netns_join_warm(src, join, reason, sizeof(reason))) <= 0) {
 			snprintf(why, whylen, "tunnel '%s' was built but is not usable: %s", name, reason);
 			r = r < 0 ? r : -EIO;

@@ -113,6 +113,20 @@ static int flush(struct builder *b)
 	return r;
 }
 
+/* The peer's endpoint attribute, from its address (literal or resolved). */
+static bool put_endpoint(struct nlmsghdr *n, size_t room, const struct peer *p)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(p->endpoint.port) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(p->endpoint.port) };
+
+	if (p->endpoint.addr.family == AF_INET) {
+		memcpy(&sin.sin_addr, p->endpoint.addr.bytes, 4);
+		return mnl_attr_put_check(n, room, WGPEER_A_ENDPOINT, sizeof(sin), &sin);
+	}
+	memcpy(&sin6.sin6_addr, p->endpoint.addr.bytes, 16);
+	return mnl_attr_put_check(n, room, WGPEER_A_ENDPOINT, sizeof(sin6), &sin6);
+}
+
 static bool open_peer(struct builder *b, const struct peer *p, bool first_time)
 {
 	struct nlmsghdr *n = b->nlh;
@@ -129,21 +143,8 @@ static bool open_peer(struct builder *b, const struct peer *p, bool first_time)
 		if (p->has_preshared_key &&
 		    !mnl_attr_put_check(n, room, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN, p->preshared_key))
 			return false;
-		if (p->has_endpoint) {
-			struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(p->endpoint.port) };
-			struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(p->endpoint.port) };
-			bool ok;
-
-			if (p->endpoint.addr.family == AF_INET) {
-				memcpy(&sin.sin_addr, p->endpoint.addr.bytes, 4);
-				ok = mnl_attr_put_check(n, room, WGPEER_A_ENDPOINT, sizeof(sin), &sin);
-			} else {
-				memcpy(&sin6.sin6_addr, p->endpoint.addr.bytes, 16);
-				ok = mnl_attr_put_check(n, room, WGPEER_A_ENDPOINT, sizeof(sin6), &sin6);
-			}
-			if (!ok)
-				return false;
-		}
+		if (p->has_endpoint && !put_endpoint(n, room, p))
+			return false;
 		if (!mnl_attr_put_u16_check(n, room, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, p->keepalive))
 			return false;
 	}
@@ -213,6 +214,30 @@ int wgnl_build(const struct tunnel *t, const char *ifname, uint16_t family, char
 	r = flush(&b);
 	explicit_bzero(buf, size);
 	return r;
+}
+
+int wgnl_build_endpoints(const struct tunnel *t, const char *ifname, uint16_t family, char *buf,
+			 size_t size, wgnl_emit_fn emit, void *ctx)
+{
+	struct builder b = { buf, size, family, ifname, NULL, NULL, NULL, NULL, emit, ctx };
+	struct nlattr *peer;
+
+	start_message(&b);
+	if (!(b.peers = mnl_attr_nest_start_check(b.nlh, size, WGDEVICE_A_PEERS)))
+		return -EMSGSIZE;
+	for (size_t i = 0; i < t->n_peers; i++) {
+		const struct peer *p = &t->peers[i];
+
+		if (!p->has_endpoint || p->endpoint.is_literal)
+			continue;
+		/* No flags: the peer, found by its key, keeps all the rest. */
+		if (!(peer = mnl_attr_nest_start_check(b.nlh, size, 0)) ||
+		    !mnl_attr_put_check(b.nlh, size, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, p->public_key) ||
+		    !put_endpoint(b.nlh, size, p))
+			return -EMSGSIZE;	/* 64 peers' keys and endpoints always fit */
+		mnl_attr_nest_end(b.nlh, peer);
+	}
+	return flush(&b);
 }
 
 static int send_one(struct nlmsghdr *nlh, void *ctx)
@@ -336,6 +361,19 @@ int wg_kernel_stats(int nsfd, const char *ifname, struct wg_stats *st)
 	r = mnl_attr_put_strz_check(nlh, sizeof(buf), WGDEVICE_A_IFNAME, ifname) ?
 	    nl_request(&genl, nlh, stats_cb, st) : -EMSGSIZE;
 out:
+	nl_close(&genl);
+	return r;
+}
+
+int wg_kernel_set_endpoints(int nsfd, const char *ifname, const struct tunnel *t)
+{
+	char buf[WG_MSG_SIZE];
+	struct nl genl = { 0 };
+	uint16_t family;
+	int r;
+
+	if ((r = nl_open_in(&genl, NETLINK_GENERIC, nsfd)) == 0 && (r = wgnl_family(&genl, &family)) == 0)
+		r = wgnl_build_endpoints(t, ifname, family, buf, sizeof(buf), send_one, &genl);
 	nl_close(&genl);
 	return r;
 }

@@ -23,6 +23,14 @@ typedef int (*wgnl_emit_fn)(struct nlmsghdr *nlh, void *ctx);
 int wgnl_build(const struct tunnel *t, const char *ifname, uint16_t family, char *buf,
 	       size_t size, wgnl_emit_fn emit, void *ctx);
 
+/* The same for the endpoints of the peers whose Endpoint is a host name,
+ * and nothing else (a re-resolution). */
+int wgnl_build_endpoints(const struct tunnel *t, const char *ifname, uint16_t family, char *buf,
+			 size_t size, wgnl_emit_fn emit, void *ctx);
+
+/* Send them to ifname inside nsfd. 0 or -errno. */
+int wg_kernel_set_endpoints(int nsfd, const char *ifname, const struct tunnel *t);
+
 /* Last handshake and bytes of ifname inside nsfd (GET_DEVICE; the private
  * key in the answer is neither kept nor left in a buffer). 0 or -errno. */
 struct wg_stats;

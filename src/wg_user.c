@@ -291,17 +291,35 @@ void wg_user_forget(const char *tunnel)
 
 /* Root child only (admin.c asks through child.c): a caller who could stop
  * us while connected could pile up connections the shared daemon keeps. */
-int wg_user_stats(const char *tunnel, struct wg_stats *st)
+/* A connection to the daemon's control socket in RUNDIR, or -errno. */
+static int connect_daemon(const char *tunnel)
 {
 	char sock[108];
-	int fd, r;
+	int r;
 
 	if ((r = rundir_path(sock, sizeof(sock), tunnel, RUN_SOCKET)) < 0)
 		return r;
-	fd = uapi_socket(sock, false);
+	return uapi_socket(sock, false);
+}
+
+int wg_user_stats(const char *tunnel, struct wg_stats *st)
+{
+	int fd = connect_daemon(tunnel), r;
+
 	if (fd < 0)
 		return fd;
 	r = uapi_get_stats(fd, st, 1000);
+	close(fd);
+	return r;
+}
+
+int wg_user_set_endpoints(const char *tunnel, const struct tunnel *t)
+{
+	int fd = connect_daemon(tunnel), r;
+
+	if (fd < 0)
+		return fd;
+	r = uapi_set_endpoints(fd, t, DAEMON_ANSWER_MS);
 	close(fd);
 	return r;
 }

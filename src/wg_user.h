@@ -10,6 +10,7 @@ int wg_user_create(const struct tunnel *t, const char *ifname, int nsfd, int via
 bool wg_user_alive(const struct record *rec);
 void wg_user_stop(const struct record *rec);
 int wg_user_stats(const char *tunnel, struct wg_stats *st);
+int wg_user_set_endpoints(const char *tunnel, const struct tunnel *t);
 void wg_user_pending(int rundir_fd, const char *tunnel);
 void wg_user_commit(int rundir_fd, const char *tunnel);
 void wg_user_forget(const char *tunnel);
