@@ -146,7 +146,30 @@ size_t conf_tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *pro
 static void report_none(void *ctx, const char *msg)
 {
 	(void)ctx;
-	(void)msg;	/* the other file's own problems are its own report's */
+	(void)msg;	/* reported already, by the launch, or in that file's own check */
+}
+
+/* Under the lock: the tunnel file as it is now, never the launch's copy,
+ * which may be stale. The launch resolved its Endpoint names; they stand
+ * only for the same bytes. -ESTALE when the file changed: the launch reads
+ * it again and retries. */
+int conf_tunnel_again(const struct tunnel_src *old, struct tunnel *t, struct tunnel_src *src,
+		      char *why, size_t whylen)
+{
+	int errors = 0, r = conf_load_tunnel(old->name, t, src, report_none, &errors, why, whylen);
+
+	if (r == 0 && (src->hash != old->hash || memcmp(&src->id, &old->id, sizeof(src->id))))
+		r = -ESTALE;
+	if (r == -ESTALE || r == -EINVAL || r == -ENOENT)
+		snprintf(why, whylen, "tunnel file %s/tunnels/%s.conf changed during the launch",
+			 WGRUN_CONFDIR, old->name);
+	if (r < 0) {
+		tunnel_free(t);
+		return r == -EINVAL || r == -ENOENT ? -ESTALE : r;
+	}
+	for (size_t i = 0; i < t->n_peers && i < old->t->n_peers; i++)
+		t->peers[i].endpoint.addr = old->t->peers[i].endpoint.addr;
+	return 0;
 }
 
 int conf_check_via(const char *name, const struct tunnel *t, report_fn report, void *ctx)

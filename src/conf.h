@@ -44,6 +44,14 @@ int conf_tunnel_unchanged(const struct tunnel_src *src, char *why, size_t whylen
  * not NULL, which counts them) and skipped. */
 size_t conf_tunnel_names(char names[][TUNNEL_NAME_MAX + 1], size_t max, int *problems);
 
+/* Under the builder's lock: the tunnel file as it is now, never the
+ * launch's copy (old), which may be stale; its problems are not reported
+ * again. The launch resolved its Endpoint names; they stand only for the
+ * same bytes, and are copied. 0, -ESTALE when the file changed (the launch
+ * reads it again and retries), or -errno with why. */
+int conf_tunnel_again(const struct tunnel_src *old, struct tunnel *t, struct tunnel_src *src,
+		      char *why, size_t whylen);
+
 /* Follow t's Via chain (t is tunnel name's): every tunnel it goes through
  * has a tunnel file that parses, none appears twice, name not at all, at
  * most VIA_MAX deep. Each problem goes to report as "FILE line N: ...".

@@ -379,35 +379,6 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 	return r;
 }
 
-static void report_none(void *ctx, const char *msg)
-{
-	(void)ctx;
-	(void)msg;	/* the launch that asked has reported this file already */
-}
-
-/* Under the lock: the tunnel file as it is now, never the launch's copy,
- * which may be stale. The launch resolved its Endpoint names; they stand
- * only for the same bytes. -ESTALE when the file changed: the launch reads
- * it again and retries. */
-static int reread_tunnel(const struct tunnel_src *old, struct tunnel *t, struct tunnel_src *src,
-			 char *why, size_t whylen)
-{
-	int errors = 0, r = conf_load_tunnel(old->name, t, src, report_none, &errors, why, whylen);
-
-	if (r == 0 && (src->hash != old->hash || memcmp(&src->id, &old->id, sizeof(src->id))))
-		r = -ESTALE;
-	if (r == -ESTALE || r == -EINVAL || r == -ENOENT)
-		snprintf(why, whylen, "tunnel file %s/tunnels/%s.conf changed during the launch",
-			 WGRUN_CONFDIR, old->name);
-	if (r < 0) {
-		tunnel_free(t);
-		return r == -EINVAL || r == -ENOENT ? -ESTALE : r;
-	}
-	for (size_t i = 0; i < t->n_peers && i < old->t->n_peers; i++)
-		t->peers[i].endpoint.addr = old->t->peers[i].endpoint.addr;
-	return 0;
-}
-
 /* The root child's job (child.c has made it root, in its own session, out
  * of the caller's cgroups): lock, re-read, check warm again, build. */
 static int creator(void *arg, void *out, size_t n)
@@ -431,7 +402,7 @@ static int creator(void *arg, void *out, size_t n)
 	lockfd = rundir_lock(rundir_fd, launch->name, why, n);
 	if (lockfd < 0)
 		return lockfd;
-	if ((r = check_fresh(why, n)) < 0 || (r = reread_tunnel(launch, &t, &src, why, n)) < 0)
+	if ((r = check_fresh(why, n)) < 0 || (r = conf_tunnel_again(launch, &t, &src, why, n)) < 0)
 		return r;
 	/* Another launch may have built it while we waited for the lock. */
 	r = check_warm(rundir_fd, &src, false, &rec, why, n);

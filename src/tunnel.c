@@ -198,6 +198,52 @@ static void parse_bool(struct parser *p, struct span v, const char *name, bool *
 		fail(p, "%s must be yes or no", name);
 }
 
+/* The keys of [wgrun], wgrun's own. */
+static void handle_wgrun_key(struct parser *p, enum key_id k, struct span v)
+{
+	struct tunnel *t = p->t;
+	const char *why;
+
+	switch (k) {
+	case K_ALLOW_INBOUND:
+		/* yes/no for every port or none, or a list: tcp/22, ... */
+		if (!memchr(v.p, '/', v.len)) {
+			if (!bool_word(v, &t->allow_inbound))
+				fail(p, "AllowInbound must be yes, no, or a list such as tcp/22, tcp/8000-8010, udp/5353");
+		} else if ((why = ports_parse(t->inbound, &t->n_inbound, TUNNEL_MAX_INBOUND, v))) {
+			fail(p, "%s", why);
+		}
+		break;
+	case K_VIA:
+		if (v.len <= TUNNEL_NAME_MAX) {
+			memcpy(t->via, v.p, v.len);
+			t->via[v.len] = '\0';
+		}
+		if (v.len > TUNNEL_NAME_MAX || !tunnel_name_valid(t->via)) {
+			t->via[0] = '\0';
+			fail(p, "Via must name another tunnel (a-z 0-9 _ -, at most %d)", TUNNEL_NAME_MAX);
+		} else {
+			t->via_line = p->lineno;
+		}
+		break;
+	case K_IDLE_DOWN:
+		if (!duration_parse(v, &t->idle_down))
+			fail(p, "IdleDown must be a duration such as 90s, 10m or 1h (at most 168h)");
+		break;
+	case K_SYSTEM_BUS:
+		parse_bool(p, v, "SystemBus", &t->system_bus);
+		break;
+	case K_SESSION_BUS:
+		parse_bool(p, v, "SessionBus", &t->session_bus);
+		break;
+	case K_SHARED_TMP:
+		parse_bool(p, v, "SharedTmp", &t->shared_tmp);
+		break;
+	default:
+		break;
+	}
+}
+
 static void handle_key(struct parser *p, enum key_id k, struct span v)
 {
 	struct tunnel *t = p->t;
@@ -252,39 +298,9 @@ static void handle_key(struct parser *p, enum key_id k, struct span v)
 		else
 			fail(p, "PersistentKeepalive is not a number in 0..65535 or \"off\"");
 		break;
-	case K_ALLOW_INBOUND:
-		/* yes/no for every port or none, or a list: tcp/22, ... */
-		if (!memchr(v.p, '/', v.len)) {
-			if (!bool_word(v, &t->allow_inbound))
-				fail(p, "AllowInbound must be yes, no, or a list such as tcp/22, tcp/8000-8010, udp/5353");
-		} else if ((why = ports_parse(t->inbound, &t->n_inbound, TUNNEL_MAX_INBOUND, v))) {
-			fail(p, "%s", why);
-		}
-		break;
-	case K_VIA:
-		if (v.len <= TUNNEL_NAME_MAX) {
-			memcpy(t->via, v.p, v.len);
-			t->via[v.len] = '\0';
-		}
-		if (v.len > TUNNEL_NAME_MAX || !tunnel_name_valid(t->via)) {
-			t->via[0] = '\0';
-			fail(p, "Via must name another tunnel (a-z 0-9 _ -, at most %d)", TUNNEL_NAME_MAX);
-		} else {
-			t->via_line = p->lineno;
-		}
-		break;
-	case K_IDLE_DOWN:
-		if (!duration_parse(v, &t->idle_down))
-			fail(p, "IdleDown must be a duration such as 90s, 10m or 1h (at most 168h)");
-		break;
-	case K_SYSTEM_BUS:
-		parse_bool(p, v, "SystemBus", &t->system_bus);
-		break;
-	case K_SESSION_BUS:
-		parse_bool(p, v, "SessionBus", &t->session_bus);
-		break;
-	case K_SHARED_TMP:
-		parse_bool(p, v, "SharedTmp", &t->shared_tmp);
+	case K_ALLOW_INBOUND: case K_SYSTEM_BUS: case K_SESSION_BUS: case K_SHARED_TMP:
+	case K_IDLE_DOWN: case K_VIA:
+		handle_wgrun_key(p, k, v);
 		break;
 	case KEY_COUNT:
 		break;

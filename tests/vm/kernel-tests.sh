@@ -310,6 +310,81 @@ check "(k) the second --down leaves the host as it was" \
 	"exit $drc: $(flat $T/down2.out) $(diff $T/host.before $T/host.final | tr '\n' ' ' | cut -c1-300)" \
 	[ "$drc" = 0 -a ! -e /run/netns/wgrun-work -a -z "$(cmp $T/host.before $T/host.final 2>&1)" ]
 
+# (l) Via: a tunnel inside a tunnel, on the kernel backend. The inner peer
+# lives behind the outer one ("peer" forwards to it over a veth), its
+# WireGuard socket made inside its own namespace: from the root namespace
+# nothing reaches it but through the outer tunnel.
+IPORT=51821
+umask 077
+wg genkey >$T/outer.key && wg pubkey <$T/outer.key >$T/outer.pub
+wg genkey >$T/inner.key && wg pubkey <$T/inner.key >$T/inner.pub
+wg genkey >$T/ipeer.key && wg pubkey <$T/ipeer.key >$T/ipeer.pub
+umask 022
+setup_err=
+step $IP netns add inner
+step $IP -n inner link set lo up
+step $IP link add wgv0 netns peer type veth peer name wgv1 netns inner
+step $IP -n peer addr add 10.88.0.1/24 dev wgv0
+step $IP -n peer link set wgv0 up
+step $IP -n inner addr add 10.88.0.2/24 dev wgv1
+step $IP -n inner link set wgv1 up
+step $IP -n inner route add default via 10.88.0.1
+step $IP netns exec peer sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'
+step $IP netns exec inner $IP link add wgi type wireguard
+step $IP netns exec inner wg set wgi private-key $T/ipeer.key listen-port $IPORT \
+	peer "$(cat $T/inner.pub)" allowed-ips 10.66.0.2/32
+step $IP -n inner addr add 10.66.0.1/24 dev wgi
+step $IP -n inner link set wgi up
+step $IP netns exec peer wg set wgp peer "$(cat $T/outer.pub)" allowed-ips 10.77.0.3/32
+$IP netns exec inner busybox httpd -f -p 10.66.0.1:8080 -h /www >$T/httpdi.log 2>&1 &
+(
+	umask 077
+	cat >/etc/wgrun/tunnels/outer.conf <<EOF
+[Interface]
+PrivateKey = $(cat $T/outer.key)
+Address = 10.77.0.3/32
+
+[Peer]
+PublicKey = $PEER_PUB
+Endpoint = 127.0.0.1:$PORT
+AllowedIPs = 10.77.0.0/24, 10.88.0.0/24
+EOF
+	cat >/etc/wgrun/tunnels/inner.conf <<EOF
+[Interface]
+PrivateKey = $(cat $T/inner.key)
+Address = 10.66.0.2/32
+
+[Peer]
+PublicKey = $(cat $T/ipeer.pub)
+Endpoint = 10.88.0.2:$IPORT
+AllowedIPs = 10.66.0.0/24
+
+[wgrun]
+Via = outer
+EOF
+)
+printf 'permit alice work inner\ndeny bob work\n' >/etc/wgrun/policy
+check "(l) setup: the inner peer behind the outer one" "$setup_err $(flat $T/setup.log)" [ -z "$setup_err" ]
+snapshot $T/host.via-before
+alice wgrun inner -- busybox wget -qO- http://10.66.0.1:8080/cgi-bin/ip >$T/l.out 2>$T/l.err
+rc=$?
+check "(l) alice, permitted inner only, reaches the inner peer as 10.66.0.2 through outer" \
+	"exit $rc, output '$(flat $T/l.out)', stderr: $(errs $T/l.err)" [ "$rc" = 0 -a "$(cat $T/l.out)" = 10.66.0.2 ]
+# inner's UDP socket is born in outer's namespace: the root namespace holds
+# only the outer socket (and the peer's), no third one
+udp_root=$(grep -c ':' /proc/net/udp)
+udp_outer=$($IP netns exec wgrun-outer cat /proc/net/udp 2>/dev/null | grep -c ':')
+check "(l) inner's WireGuard socket lives in outer's namespace, not the host's" \
+	"host udp lines $udp_root, outer's $udp_outer" [ "$udp_outer" -ge 1 ]
+alice wgrun --status inner >$T/l.status 2>&1
+check "(l) --status shows the chain" "$(flat $T/l.status)" sh -c "grep -q ' outer\$' $T/l.status"
+timeout 60 wgrun --down outer >$T/l.down 2>&1
+check "(l) --down outer takes inner down too" "$(flat $T/l.down)" \
+	sh -c "grep -q \"went through 'outer'\" $T/l.down && [ ! -e /run/netns/wgrun-inner ]"
+snapshot $T/host.via-after
+check "(l) the host is as it was after the chain came and went" \
+	"$(diff $T/host.via-before $T/host.via-after | tr '\n' ' ' | cut -c1-300)" cmp -s $T/host.via-before $T/host.via-after
+
 echo "# uptime at the end $(uptime_s) s"
 echo "vm: $pass passed, $fail failed"
 [ "$fail" = 0 ]
