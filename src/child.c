@@ -36,6 +36,7 @@
 #include "detach.h"
 #include "hygiene.h"
 #include "log.h"
+#include "timing.h"
 
 static long long started_ms;	/* when the job was forked, CLOCK_BOOTTIME */
 
@@ -86,10 +87,12 @@ static _Noreturn void child_main(const struct child_job *job, int out, void *buf
 	int status;
 
 	memset(buf, 0, n);
+	timing_mark("c.fork");
 	if (job->ids == CHILD_ROOT)
 		status = detach_root(buf, n);
 	else if ((status = job->prepare ? job->prepare(job->arg, buf, n) : 0) == 0)
 		status = become_caller(job, &out, buf, n);
+	timing_mark("c.detach");
 	if (status == 0)
 		status = job->fn(job->arg, buf, n);
 	if (write(out, &status, sizeof(status)) != sizeof(status) || write(out, buf, n) != (ssize_t)n)

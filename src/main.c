@@ -31,6 +31,7 @@
 #include "sessbus.h"
 #include "filter.h"
 #include "tunnel.h"
+#include "timing.h"
 #include "up.h"
 
 static void usage(void)
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
 	int r;
 
 	/* 1. Stand on firm ground. */
+	timing_mark("start");
 	hygiene_std_fds();
 	hygiene_close_from(3);	/* the caller's descriptors: nothing of theirs is ours */
 	/* An ignored SIGCHLD survives exec: our children would be reaped behind
@@ -167,9 +169,11 @@ int main(int argc, char **argv)
 	if (cfgfile_pin_root() < 0)
 		die_errno(errno, "cannot open /");
 
+	timing_mark("checks");
 	/* 2. Capture the caller once. */
 	privs_capture(&caller);
 	caller_name(&caller);
+	timing_mark("caller");
 
 	/* 3. Parse argv by hand (no getopt: POSIXLY_CORRECT is the caller's). */
 	if (argc < 2)
@@ -205,15 +209,18 @@ int main(int argc, char **argv)
 	load_policy(&policy, &policy_stamp);
 	rule_line = decide(&policy, &caller, name, cmdraw);
 	policy_free(&policy);
+	timing_mark("policy");
 
 	/* 5. Read the tunnel; join warm, or build it and join. */
 	memset(&tunnel, 0, sizeof(tunnel));
 	if (up_tunnel(name, &tunnel, &src, &caller, true, why, sizeof(why)) < 0)
 		die("%s", why);
+	timing_mark("join");
 
 	/* 6. The command's own mounts: resolv.conf, masks, sysfs. */
 	if ((r = mounts_setup(&tunnel, name, caller.uid, caller.gid, why, sizeof(why))) < 0)
 		die("%s", why);
+	timing_mark("mounts");
 
 	/* 7. The decision still holds: the policy and the tunnel file as they are now. */
 	still_holds(&caller, &policy_stamp, &src, cmdraw);
@@ -223,6 +230,7 @@ int main(int argc, char **argv)
 	      (unsigned)caller.uid, caller.name, name, cmdraw, WGRUN_CONFDIR, rule_line);
 	closelog();
 	cfgfile_unpin_root();	/* the host's unmasked /: O_CLOEXEC, and closed anyway */
+	timing_mark("recheck");
 
 	/* 8. Drop, once; then the working directory, entered as the caller in
 	 * the command's own view; no_new_privs, seccomp, the PATH search. */
@@ -237,6 +245,7 @@ int main(int argc, char **argv)
 		die_errno(errno, "cannot set no_new_privs");
 	if ((r = filter_install()) < 0)
 		die_errno(-r, "cannot load the seccomp filter");
+	timing_mark("drop");
 	/* Programs inside find each other on a bus of the tunnel's own. */
 	if (own_bus && (r = sessbus_ensure(caller.uid, why, sizeof(why))) < 0)
 		warn("no session bus inside the tunnel: %s", why);
@@ -245,6 +254,7 @@ int main(int argc, char **argv)
 	if (own_bus && r > 0 && setenv("DBUS_SESSION_BUS_ADDRESS", why, 1) < 0)
 		die_errno(errno, "setenv");
 	(void)sigaction(SIGCHLD, &sigchld, NULL);	/* as the caller left it */
+	timing_mark("bus");
 	execvp(cmd[0], cmd);
 	r = errno;
 	dprintf(STDERR_FILENO, "wgrun: %s: %s\n", cmdname,

@@ -36,6 +36,7 @@
 #include "record.h"
 #include "rundir.h"
 #include "session.h"
+#include "timing.h"
 
 #define CREATE_TIMEOUT_MS WGRUN_CREATE_TIMEOUT_MS
 
@@ -287,6 +288,7 @@ static int configure(struct build *b, char *why, size_t whylen)
 
 	if (setns(b->hostfd, CLONE_NEWNET) < 0)
 		_exit(EXIT_WGRUN);	/* never go on standing in the wrong place */
+	timing_mark("c.inside");
 	if (r < 0)
 		return r;
 	if (src->t->via[0]) {
@@ -304,6 +306,7 @@ static int configure(struct build *b, char *why, size_t whylen)
 				why, whylen)) < 0)
 		return r;
 	b->created = true;
+	timing_mark("c.backend");
 	return inside_configure(&b->in, src->t, src->name, &b->rec.ifindex, why, whylen);
 }
 
@@ -356,9 +359,11 @@ static int build(int rundir_fd, const struct tunnel_src *src, char *why, size_t 
 	    (r = rundir_path(b.aliasp, sizeof(b.aliasp), src->name, RUN_ALIAS)) < 0)
 		return r;
 	backend_pending(rundir_fd, src->name);
-	if ((r = prepare(&b, why, whylen)) == 0 && (r = configure(&b, why, whylen)) == 0 &&
-	    (r = record_build(&b, why, whylen)) == 0)
+	timing_mark("c.start");
+	if ((r = prepare(&b, why, whylen)) == 0 && (timing_mark("c.prepare"), r = configure(&b, why, whylen)) == 0 &&
+	    (timing_mark("c.configure"), r = record_build(&b, why, whylen)) == 0)
 		r = publish(&b, why, whylen);
+	timing_mark("c.publish");
 	/* The one clean-up path. A failed rebuild in place keeps the old
 	 * record: the next launch finds the backend dead and rebuilds in this
 	 * same namespace, so commands inside can still reconnect; meanwhile

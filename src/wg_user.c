@@ -31,6 +31,7 @@
 #include "proc.h"
 #include "rtnl.h"
 #include "rundir.h"
+#include "timing.h"
 #include "uapi.h"
 #include "wg_user.h"
 
@@ -225,6 +226,7 @@ static int create_here(const struct tunnel *t, const char *ifname, int nsfd, int
 		snprintf(why, whylen, "cannot start %s: %s", WGRUN_WIREGUARD_GO, strerror(errno));
 		goto fail;
 	}
+	timing_mark("u.daemon-fork");
 	start = proc_start_time(pid);
 	/* Journal first: a creation killed from here on is undone by the next. */
 	if ((r = write_pending(rundir_fd, ifname, pid, start)) < 0) {
@@ -242,6 +244,7 @@ static int create_here(const struct tunnel *t, const char *ifname, int nsfd, int
 			 WGRUN_WIREGUARD_GO, strerror(-r));
 		goto fail;
 	}
+	timing_mark("u.daemon-answers");
 	if ((r = uapi_set(cfd, t, DAEMON_ANSWER_MS)) < 0) {
 		snprintf(why, whylen, "%s refused the configuration: %s", WGRUN_WIREGUARD_GO, strerror(-r));
 		goto fail;
@@ -252,6 +255,7 @@ static int create_here(const struct tunnel *t, const char *ifname, int nsfd, int
 		snprintf(why, whylen, "cannot move the tunnel interface into its namespace: %s", strerror(-r));
 		goto fail;
 	}
+	timing_mark("u.set+move");
 	nl_close(&host);
 	close(cfd);
 	rec->backend = BACKEND_USERSPACE;
