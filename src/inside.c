@@ -154,8 +154,33 @@ int inside_delete_iface(int nsfd, const char *name)
  * (chains, hooks, policies, rule counts), as seen from inside the namespace?
  * Replacing the table instead would cost an RCU grace period per launch.
  * We must already stand in it. */
-bool inside_intact(const char *name, const struct tunnel *t, int ifindex)
+/* Reading the whole table back costs a dump and a comparison per launch.
+ * The namespace's nftables generation grows with every change: when it is
+ * the one at which the table was last read back and found whole in this
+ * very namespace (seen: its generation and its network namespace cookie,
+ * which the kernel never gives twice in a boot), nothing changed since,
+ * and one short request stands for the dump. A table found whole again
+ * updates seen, when no change came in between. */
+static bool kill_switch_whole(const char *name, const struct tunnel *t, unsigned long long cookie,
+			      struct nft_seen *seen)
 {
+	uint32_t before, after;
+
+	if (!cookie || nft_generation(&before) < 0)
+		return nft_check(name, t) == 0;
+	if (seen->cookie == (long long)cookie && seen->gen == (long long)before)
+		return true;
+	if (nft_check(name, t) < 0)
+		return false;
+	if (nft_generation(&after) == 0 && after == before)
+		*seen = (struct nft_seen){ (long long)before, (long long)cookie };
+	return true;
+}
+
+bool inside_intact(const char *name, const struct tunnel *t, int ifindex, struct nft_seen *seen)
+{
+	unsigned long long cookie = 0;
+	socklen_t len = sizeof(cookie);
 	struct nl nl;
 	unsigned flags = 0;
 	int idx = 0, r;
@@ -163,7 +188,8 @@ bool inside_intact(const char *name, const struct tunnel *t, int ifindex)
 	if (nl_open(&nl, NETLINK_ROUTE) < 0)
 		return false;
 	r = rtnl_link_get(&nl, name, &idx, &flags);
+	if (getsockopt(mnl_socket_get_fd(nl.sock), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+		cookie = 0;	/* a kernel before 5.14: always the whole check */
 	nl_close(&nl);
-	return r == 0 && idx == ifindex && (flags & IFF_UP) &&
-	       nft_check(name, t) == 0;
+	return r == 0 && idx == ifindex && (flags & IFF_UP) && kill_switch_whole(name, t, cookie, seen);
 }

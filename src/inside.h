@@ -23,8 +23,14 @@ int inside_configure(struct nl *in, const struct tunnel *t, const char *name, in
  * place, a teardown). 0 when it is gone, or -errno. */
 int inside_delete_iface(int nsfd, const char *name);
 
+/* When the kill switch was last found whole: the namespace's nftables
+ * generation and network namespace cookie then (-1: never). */
+struct nft_seen {
+	long long gen, cookie;
+};
+
 /* Standing inside: is interface name there with this index and up, and the
- * kill switch as inside_prepare made it? */
-bool inside_intact(const char *name, const struct tunnel *t, int ifindex);
+ * kill switch as inside_prepare made it? seen is updated. */
+bool inside_intact(const char *name, const struct tunnel *t, int ifindex, struct nft_seen *seen);
 
 #endif

@@ -105,6 +105,7 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 {
 	char pin[256], alias[256];
 	int nsfd = -1, afd, hostfd = -1, r;
+	struct nft_seen seen = { -1, -1 }, known;
 
 	if ((r = record_read(rundir_fd, src->name, rec)) < 0) {
 		snprintf(why, whylen, "no record");
@@ -149,7 +150,9 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 		close(nsfd);
 		return r;
 	}
-	if (!inside_intact(src->name, src->t, rec->ifindex)) {
+	seen.gen = rundir_stamp_read(rundir_fd, src->name, RUN_NFTGEN, &seen.cookie);
+	known = seen;
+	if (!inside_intact(src->name, src->t, rec->ifindex, &seen)) {
 		snprintf(why, whylen, "the tunnel interface or its kill switch is missing, or it is down");
 		if (setns(hostfd, CLONE_NEWNET) < 0)
 			_exit(EXIT_WGRUN);	/* never go on standing in the wrong place */
@@ -158,6 +161,8 @@ static int check_warm(int rundir_fd, const struct tunnel_src *src, bool stay,
 	}
 	if (!stay && setns(hostfd, CLONE_NEWNET) < 0)
 		_exit(EXIT_WGRUN);
+	if (seen.gen != known.gen || seen.cookie != known.cookie)
+		rundir_stamp_write(rundir_fd, src->name, RUN_NFTGEN, seen.gen, seen.cookie);
 	close(hostfd);
 	close(nsfd);
 	return 1;
@@ -559,6 +564,8 @@ int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
 	session_forget(name);
 	r = record_remove(rundir_fd, name);
 	rundir_forget(rundir_fd, name, RUN_IDLE);
+	rundir_forget(rundir_fd, name, RUN_NFTGEN);
+	rundir_forget(rundir_fd, name, RUN_RESOLVED);
 	backend_forget(name);
 	close(lockfd);
 	close(rundir_fd);

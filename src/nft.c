@@ -29,6 +29,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
@@ -500,6 +501,39 @@ int nft_check(const char *ifname, const struct tunnel *t)
 	r = sn.output_ok && sn.forward_ok && sn.input_ok && !sn.differs && sn.n_seen == sn.n_expect ?
 	    0 : -ESTALE;
 out:
+	mnl_socket_close(nl);
+	return r;
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+	uint32_t *gen = data;
+
+	if (!g || nftnl_gen_nlmsg_parse(nlh, g) < 0 || !nftnl_gen_is_set(g, NFTNL_GEN_ID)) {
+		if (g)
+			nftnl_gen_free(g);
+		return MNL_CB_ERROR;
+	}
+	*gen = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+	nftnl_gen_free(g);
+	return MNL_CB_STOP;
+}
+
+int nft_generation(uint32_t *gen)
+{
+	char buf[256];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int r;
+
+	if ((r = open_nft(&nl)) < 0)
+		return r;
+	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
+		seq = 13;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
+	r = dump(nl, nlh, gen_cb, gen);
 	mnl_socket_close(nl);
 	return r;
 }

@@ -6,6 +6,7 @@
 /* Both act in the caller's current network namespace. */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tunnel.h"
 
@@ -20,5 +21,9 @@ int nft_install(const char *ifname, const struct tunnel *t, bool replace);
  * its rules, expression for expression, in order; -ESTALE when it differs,
  * else -errno. */
 int nft_check(const char *ifname, const struct tunnel *t);
+
+/* The namespace's nftables generation: it grows with every change to any
+ * ruleset in it, so an equal one means nothing changed since. 0 or -errno. */
+int nft_generation(uint32_t *gen);
 
 #endif

@@ -92,7 +92,7 @@ bool refresh_due(const struct tunnel_src *src, struct record *rec)
 	/* Looked at now, whatever comes of it: a name that does not resolve
 	 * is tried again after as long, not by every launch. */
 	if (utimensat(fd, note, NULL, AT_SYMLINK_NOFOLLOW) < 0)
-		rundir_stamp_write(fd, src->name, RUN_RESOLVED, 0);	/* a tunnel from before the note */
+		rundir_stamp_write(fd, src->name, RUN_RESOLVED, 0, 0);	/* a tunnel from before the note */
 	close(fd);
 	return due;
 }
@@ -106,7 +106,7 @@ int refresh_endpoints(const char *name, const struct record *rec, const struct t
 	int r = child_run(&job, msg, sizeof(msg), &answered), fd;
 
 	if (r == 0 && (fd = rundir_open()) >= 0) {
-		rundir_stamp_write(fd, name, RUN_RESOLVED, time(NULL));
+		rundir_stamp_write(fd, name, RUN_RESOLVED, time(NULL), 0);
 		close(fd);
 	}
 	return answered ? r : (r < 0 ? r : -EIO);
@@ -117,12 +117,12 @@ void refresh_built(const struct tunnel_src *src)
 	int fd;
 
 	if (has_names(src->t) && (fd = rundir_open()) >= 0) {
-		rundir_stamp_write(fd, src->name, RUN_RESOLVED, time(NULL));
+		rundir_stamp_write(fd, src->name, RUN_RESOLVED, time(NULL), 0);
 		close(fd);
 	}
 }
 
 long long refresh_last(int rundir_fd, const char *name)
 {
-	return rundir_stamp_read(rundir_fd, name, RUN_RESOLVED);
+	return rundir_stamp_read(rundir_fd, name, RUN_RESOLVED, NULL);
 }

@@ -28,7 +28,7 @@ int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f)
 		[RUN_RECORD] = { "", ".state" }, [RUN_RECORD_TMP] = { "", ".state.tmp" },
 		[RUN_LOCK] = { "", ".lock" }, [RUN_PENDING] = { "", ".pending" },
 		[RUN_SOCKET] = { "", ".sock" }, [RUN_IDLE] = { "", ".idle" },
-		[RUN_RESOLVED] = { "", ".resolved" },
+		[RUN_RESOLVED] = { "", ".resolved" }, [RUN_NFTGEN] = { "", ".nftgen" },
 		[RUN_PIN] = { "ns/", "" },
 	};
 	int r;
@@ -47,10 +47,11 @@ void rundir_forget(int rundir_fd, const char *tunnel, enum run_file f)
 		(void)unlinkat(rundir_fd, name, 0);
 }
 
-void rundir_stamp_write(int rundir_fd, const char *tunnel, enum run_file f, long long value)
+void rundir_stamp_write(int rundir_fd, const char *tunnel, enum run_file f, long long value,
+			long long second)
 {
-	char file[64], tmp[72], buf[32];
-	int fd, len = snprintf(buf, sizeof(buf), "%lld\n", value);
+	char file[64], tmp[72], buf[48];
+	int fd, len = snprintf(buf, sizeof(buf), "%lld %lld\n", value, second);
 	bool ok;
 
 	if (rundir_name(file, sizeof(file), tunnel, f) < 0)
@@ -65,10 +66,10 @@ void rundir_stamp_write(int rundir_fd, const char *tunnel, enum run_file f, long
 		(void)unlinkat(rundir_fd, tmp, 0);
 }
 
-long long rundir_stamp_read(int rundir_fd, const char *tunnel, enum run_file f)
+long long rundir_stamp_read(int rundir_fd, const char *tunnel, enum run_file f, long long *second)
 {
-	char file[64], buf[32];
-	long long v;
+	char file[64], buf[48];
+	long long v, w = -1;
 	struct stat st;
 	ssize_t n;
 	int fd;
@@ -81,7 +82,11 @@ long long rundir_stamp_read(int rundir_fd, const char *tunnel, enum run_file f)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	return sscanf(buf, "%lld", &v) == 1 && v >= 0 ? v : -1;
+	if (sscanf(buf, "%lld %lld", &v, &w) < 1 || v < 0)
+		return -1;
+	if (second)
+		*second = w;
+	return v;
 }
 
 int rundir_path(char *out, size_t n, const char *tunnel, enum run_file f)

@@ -19,6 +19,7 @@ enum run_file {
 	RUN_SOCKET,	/* NAME.sock, the userspace daemon's control socket */
 	RUN_IDLE,	/* NAME.idle, when --down --idle first found it empty */
 	RUN_RESOLVED,	/* NAME.resolved, when its Endpoint names were last resolved */
+	RUN_NFTGEN,	/* NAME.nftgen, the namespace and nftables generation last verified */
 	RUN_PIN,	/* ns/NAME, the authoritative pin */
 	RUN_ALIAS,	/* WGRUN_NETNS_DIR/wgrun-NAME, for other tools */
 };
@@ -30,11 +31,13 @@ int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f);
 /* Remove f of tunnel from RUNDIR, if it is there. */
 void rundir_forget(int rundir_fd, const char *tunnel, enum run_file f);
 
-/* A stamp: one number in f of tunnel, written under f's name plus ".tmp"
+/* A stamp: two numbers in f of tunnel, written under f's name plus ".tmp"
  * and renamed into place, so that a writer killed half-way leaves the old
- * one or none. Read: the number, or -1 (no stamp, not root's regular file). */
-void rundir_stamp_write(int rundir_fd, const char *tunnel, enum run_file f, long long value);
-long long rundir_stamp_read(int rundir_fd, const char *tunnel, enum run_file f);
+ * one or none. Read: the first, and the second in *second when not NULL,
+ * or -1 (no stamp, not root's regular file). */
+void rundir_stamp_write(int rundir_fd, const char *tunnel, enum run_file f, long long value,
+			long long second);
+long long rundir_stamp_read(int rundir_fd, const char *tunnel, enum run_file f, long long *second);
 
 /* The same, as an absolute path. 0 or -ENAMETOOLONG. */
 int rundir_path(char *out, size_t n, const char *tunnel, enum run_file f);

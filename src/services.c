@@ -101,7 +101,7 @@ int services_up(int argc, char **argv, const struct caller *c)
 /* When the note says the tunnel was first found empty; -1 without one. */
 static long long note_read(int rundir_fd, const char *name)
 {
-	return rundir_stamp_read(rundir_fd, name, RUN_IDLE);
+	return rundir_stamp_read(rundir_fd, name, RUN_IDLE, NULL);
 }
 
 static size_t inside(const struct record *rec)
@@ -139,7 +139,7 @@ static int down_if_idle(const struct caller *c, int rundir_fd, const char *name)
 		return 0;
 	}
 	if ((since = note_read(rundir_fd, name)) < 0) {
-		rundir_stamp_write(rundir_fd, name, RUN_IDLE, now);
+		rundir_stamp_write(rundir_fd, name, RUN_IDLE, now, 0);
 		return 0;
 	}
 	if (now - since < rec.idle_down)

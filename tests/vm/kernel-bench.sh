@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# tests/vm/kernel-bench.sh - in the VM, after kernel-tests.sh (its peer, its
+# tunnel "work" and its users stay): the kernel backend's launch costs,
+# five rounds each, timed with /proc/uptime (10 ms resolution, so each round
+# repeats the command). Under software emulation every figure is slow: read
+# the ratios. Prints "bench: ..." lines for bench/vm.
+IP=/sbin/ip
+T=/tmp/wgrun-test
+PORT=51820
+ms() { awk '{printf "%d", $1 * 1000}' /proc/uptime; }
+alice() { runas 1001 1001 1001 -- "$@"; }
+
+# The hand-made sequence for the same tunnel, with the kernel's WireGuard.
+shell_cold() {
+	$IP netns add wgb
+	$IP link add wgb0 type wireguard
+	wg set wgb0 private-key $T/client.key peer "$(cat $T/peer.pub)" \
+		endpoint 127.0.0.1:$PORT allowed-ips 10.77.0.0/24
+	$IP link set wgb0 netns wgb
+	$IP -n wgb addr add 10.77.0.2/32 dev wgb0
+	$IP -n wgb link set lo up
+	$IP -n wgb link set wgb0 up
+	$IP -n wgb route add 10.77.0.0/24 dev wgb0
+	$IP netns exec wgb runas 1001 1001 1001 -- busybox true
+	$IP netns del wgb
+}
+wgrun_cold() { alice wgrun work -- busybox true && wgrun --down work >/dev/null; }
+
+printf 'permit alice work\n' >/etc/wgrun/policy
+wgrun --down work >/dev/null 2>&1
+for round in 1 2 3 4 5; do
+	a=$(ms); for i in 1 2 3; do wgrun_cold; done; b=$(ms)
+	for i in 1 2 3; do shell_cold >/dev/null 2>&1; done; c=$(ms)
+	echo "bench: cold round $round: wgrun $(((b - a) / 3)) ms, shell $(((c - b) / 3)) ms"
+done
+alice wgrun work -- busybox true
+for round in 1 2 3 4 5; do
+	a=$(ms); for i in 1 2 3 4 5 6 7 8 9 10; do alice wgrun work -- busybox true; done; b=$(ms)
+	for i in 1 2 3 4 5 6 7 8 9 10; do alice busybox true; done; c=$(ms)
+	echo "bench: warm round $round: wgrun $(((b - a) / 10)) ms, direct $(((c - b) / 10)) ms"
+done
+# Where a warm launch spends its time (this build prints its phases).
+alice wgrun work -- busybox true 2>$T/phases
+for i in 1 2 3 4 5 6 7 8 9 10; do alice wgrun work -- busybox true 2>>$T/phases; done
+for p in start checks caller policy join mounts recheck drop bus; do
+	grep "^wgrun-timing $p " $T/phases | sort -t' ' -k3 -n | awk -v p=$p '{v[NR]=$3} END {if (NR) printf "bench: phase %s %.1f ms\n", p, v[int((NR+1)/2)]/1e6}'
+done
+wgrun --down work >/dev/null 2>&1
