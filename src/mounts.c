@@ -25,8 +25,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <cap-ng.h>
+#include <unistd.h>
 
+#include "caps.h"
 #include "config.h"
 #include "mounts.h"
 #include "runview.h"
@@ -131,6 +132,7 @@ static int write_file(const char *path, const char *buf, size_t len)
 /* unshare(CLONE_NEWNS) with the caller's euid and CAP_SYS_ADMIN kept. */
 static int unshare_as(uid_t uid)
 {
+	struct caps c;
 	int r = 0;
 
 	if (uid == 0)
@@ -138,10 +140,8 @@ static int unshare_as(uid_t uid)
 	/* euid 0 -> uid clears the effective set; saved uid 0 keeps permitted. */
 	if (setresuid((uid_t)-1, uid, (uid_t)-1) < 0)
 		return -errno;
-	/* Unchecked, a failed read would apply whatever libcap-ng held before. */
-	if (capng_get_caps_process() < 0 ||
-	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SYS_ADMIN) < 0 ||
-	    capng_apply(CAPNG_SELECT_CAPS) < 0)
+	/* Unchecked, a failed read would set whatever the struct held. */
+	if (caps_get(&c) < 0 || (c.effective = c.permitted & CAP_BIT(CAP_SYS_ADMIN), caps_set(&c) < 0))
 		r = -EPERM;
 	else if (unshare(CLONE_NEWNS) < 0)
 		r = -errno;

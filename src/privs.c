@@ -20,8 +20,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <cap-ng.h>
-
+#include <unistd.h>
+#include "caps.h"
 #include "log.h"
 #include "privs.h"
 
@@ -32,6 +32,7 @@ static const int needed_caps[] = {
 
 void privs_check_start(void)
 {
+	struct caps have;
 	int sb;
 
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0)
@@ -41,15 +42,14 @@ void privs_check_start(void)
 	sb = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 	if (sb != 0)
 		die("started with securebits 0x%x set; wgrun needs plain root", (unsigned)sb);
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_get_caps_process() < 0)
+	if (caps_get(&have) < 0)
 		die("cannot read our capabilities");
 	for (size_t i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]); i++) {
-		if (!capng_have_capability(CAPNG_PERMITTED, (unsigned)needed_caps[i]) ||
-		    !capng_have_capability(CAPNG_EFFECTIVE, (unsigned)needed_caps[i]) ||
-		    !capng_have_capability(CAPNG_BOUNDING_SET, (unsigned)needed_caps[i]))
+		uint64_t bit = CAP_BIT(needed_caps[i]);
+
+		if (!(have.permitted & bit) || !(have.effective & bit) || !caps_bounding(needed_caps[i]))
 			die("started without capability %s (reduced bounding set?); wgrun needs it",
-			    capng_capability_to_name((unsigned)needed_caps[i]));
+			    caps_name(needed_caps[i]));
 	}
 }
 
@@ -125,8 +125,7 @@ void privs_drop(const struct caller *c)
 	if (setresuid(c->uid, c->uid, c->uid) < 0)
 		die_errno(errno, "setresuid");
 	/* A root caller keeps uid 0: empty its sets explicitly too. */
-	capng_clear(CAPNG_SELECT_CAPS);
-	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+	if (caps_set(&(struct caps){ 0, 0, 0 }) < 0)
 		die("cannot clear the capability sets");
 
 	/* Prove it. */
@@ -141,9 +140,9 @@ void privs_drop(const struct caller *c)
 		    r == -EPERM ? "capabilities remain" : "the capability sets cannot be read");
 }
 
-/* Read with system calls that need no descriptor: libcap-ng reads
- * /proc/PID/status, which fails under a caller's RLIMIT_NOFILE of 3, and an
- * unchecked failure there left its cleared state to "prove" the drop. */
+/* Read with system calls that need no descriptor (a library reading
+ * /proc/PID/status fails under a caller's RLIMIT_NOFILE of 3, and an
+ * unchecked failure there would leave a cleared state to "prove" the drop). */
 int privs_verify_dropped(void)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };

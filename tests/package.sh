@@ -95,7 +95,7 @@ trap 'exit 130' INT TERM
 
 # What the build and the launch need, from Debian's packages.
 pkgs="build-essential debhelper lintian mandoc fakeroot dpkg-dev cmake pkg-config libmnl-dev
-      libseccomp-dev libcap-ng-dev libnftnl-dev wireguard-go wireguard-tools iproute2 curl
+      libseccomp-dev libnftnl-dev wireguard-go wireguard-tools iproute2 curl
       python3 util-linux passwd systemd"
 missing=
 for p in $pkgs; do
