@@ -42,14 +42,14 @@ bool caps_bounding(int cap)
 const char *caps_name(int cap)
 {
 	switch (cap) {
-	case CAP_SYS_ADMIN: return "CAP_SYS_ADMIN";
-	case CAP_NET_ADMIN: return "CAP_NET_ADMIN";
-	case CAP_SETUID: return "CAP_SETUID";
-	case CAP_SETGID: return "CAP_SETGID";
-	case CAP_SETPCAP: return "CAP_SETPCAP";
-	case CAP_KILL: return "CAP_KILL";
-	case CAP_DAC_OVERRIDE: return "CAP_DAC_OVERRIDE";
-	case CAP_NET_RAW: return "CAP_NET_RAW";
+	case CAP_SYS_ADMIN: return "sys_admin";
+	case CAP_NET_ADMIN: return "net_admin";
+	case CAP_SETUID: return "setuid";
+	case CAP_SETGID: return "setgid";
+	case CAP_SETPCAP: return "setpcap";
+	case CAP_KILL: return "kill";
+	case CAP_DAC_OVERRIDE: return "dac_override";
+	case CAP_NET_RAW: return "net_raw";
 	default: return "a capability";
 	}
 }

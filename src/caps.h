@@ -21,7 +21,8 @@ int caps_set(const struct caps *c);
 /* Is cap in the bounding set? */
 bool caps_bounding(int cap);
 
-/* "CAP_SYS_ADMIN" and the like, for the capabilities wgrun names. */
+/* "sys_admin" and the like (as libcap-ng and capsh name them), for the
+ * capabilities wgrun needs. */
 const char *caps_name(int cap);
 
 #endif
