@@ -208,15 +208,11 @@ static int create_here(const struct tunnel *t, const char *ifname, int nsfd, int
 		snprintf(why, whylen, "control socket path too long");
 		return r;
 	}
-	tunfd = tun_create(tmpname);
-	if (tunfd < 0) {
-		r = tunfd;
+	if ((r = tunfd = tun_create(tmpname)) < 0) {
 		snprintf(why, whylen, "cannot create a TUN device: %s", strerror(-r));
 		goto fail;
 	}
-	lfd = uapi_socket(sockpath, true);
-	if (lfd < 0) {
-		r = lfd;
+	if ((r = lfd = uapi_socket(sockpath, true)) < 0) {
 		snprintf(why, whylen, "cannot create control socket %s: %s", sockpath, strerror(-r));
 		goto fail;
 	}
