@@ -165,14 +165,19 @@ static bool kill_switch_whole(const char *name, const struct tunnel *t, unsigned
 			      struct nft_seen *seen)
 {
 	uint32_t before, after;
+	bool settled;
 
 	if (!cookie || nft_generation(&before) < 0)
 		return nft_check(name, t) == 0;
 	if (seen->cookie == (long long)cookie && seen->gen == (long long)before)
 		return true;
+	/* A commit moves the generation before its rules take effect: what
+	 * is read back is the generation's own only once no commit is still
+	 * applying (nft_settled), and it is stamped only then. */
+	settled = nft_settled(before) == 0;
 	if (nft_check(name, t) < 0)
 		return false;
-	if (nft_generation(&after) == 0 && after == before)
+	if (settled && nft_generation(&after) == 0 && after == before)
 		*seen = (struct nft_seen){ (long long)before, (long long)cookie };
 	return true;
 }

@@ -4,7 +4,7 @@
  *
  *   table inet wgrun {
  *     chain output  { type filter hook output priority 0; policy drop;
- *                     oifname "lo" accept; oifname "TUNNEL" accept }
+ *                     oif 1 accept; oifname "TUNNEL" accept }   (1: loopback)
  *     chain forward { type filter hook forward priority 0; policy drop; }
  *     chain input   { type filter hook input priority 0; policy accept;
  *                     iifname "TUNNEL" ct state new tcp dport 22 accept  (one a range
@@ -20,12 +20,14 @@
  * never leaves the namespace without it. Replies are accepted only from the
  * kernel, with our sequence numbers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/random.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
@@ -112,6 +114,20 @@ static bool cmp(struct nftnl_rule *r, uint32_t op, const void *data, size_t len)
 }
 
 /* meta iifname/oifname == name: the name, zero-padded to IFNAMSIZ. */
+/* meta oif == 1: the loopback device, which is always ifindex 1 in a
+ * namespace, whatever name root gives it or another device. */
+static bool match_loopback(struct nftnl_rule *r)
+{
+	struct nftnl_expr *m = nftnl_expr_alloc("meta");
+	uint32_t one = 1;
+
+	if (!add_expr(r, m))
+		return false;
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, NFT_META_OIF);
+	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	return cmp(r, NFT_CMP_EQ, &one, sizeof(one));
+}
+
 static bool match_ifname(struct nftnl_rule *r, uint32_t key, const char *name)
 {
 	char pad[IFNAMSIZ] = { 0 };
@@ -198,7 +214,7 @@ static size_t rule_specs(const char *ifname, const struct tunnel *t, struct rule
 {
 	size_t n = 0;
 
-	out[n++] = (struct rule_spec){ "output", "lo", NFT_META_OIFNAME, false, NULL, NF_ACCEPT };
+	out[n++] = (struct rule_spec){ "output", NULL, NFT_META_OIF, false, NULL, NF_ACCEPT };
 	out[n++] = (struct rule_spec){ "output", ifname, NFT_META_OIFNAME, false, NULL, NF_ACCEPT };
 	for (size_t i = 0; !t->allow_inbound && i < t->n_inbound; i++)
 		out[n++] = (struct rule_spec){ "input", ifname, NFT_META_IIFNAME, true, &t->inbound[i],
@@ -217,7 +233,8 @@ static struct nftnl_rule *make_rule(const struct rule_spec *sp)
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, sp->chain);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	if (!match_ifname(r, sp->key, sp->ifname) || (sp->only_new && !match_ct_new(r)) ||
+	if (!(sp->ifname ? match_ifname(r, sp->key, sp->ifname) : match_loopback(r)) ||
+	    (sp->only_new && !match_ct_new(r)) ||
 	    (sp->pr && !match_dport(r, sp->pr)) || !verdict(r, sp->verdict)) {
 		nftnl_rule_free(r);
 		return NULL;
@@ -399,6 +416,7 @@ static int dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 }
 
 struct seen {
+	bool table_ok;			/* ours, and not dormant */
 	bool output_ok, forward_ok, input_ok;
 	char (*expect)[RULE_TEXT];	/* the rules nft_install makes, in order */
 	size_t n_expect, n_seen;
@@ -430,6 +448,26 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 			sn->input_ok = hook == NF_INET_LOCAL_IN;
 	}
 	nftnl_chain_free(c);
+	return MNL_CB_OK;
+}
+
+/* A dormant table has its chains off their hooks while they read back the
+ * same: its flags must be none. */
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct seen *sn = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+	const char *name;
+
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
+		nftnl_table_free(t);
+		return MNL_CB_ERROR;
+	}
+	name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+	if (name && !strcmp(name, TABLE))
+		sn->table_ok = !nftnl_table_is_set(t, NFTNL_TABLE_FLAGS) ||
+			       nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) == 0;
+	nftnl_table_free(t);
 	return MNL_CB_OK;
 }
 
@@ -491,6 +529,9 @@ int nft_check(const char *ifname, const struct tunnel *t)
 		return r;
 	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
 		seq = 11;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_DUMP, seq - 1);
+	if ((r = dump(nl, nlh, table_cb, &sn)) < 0)
+		goto out;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP, seq);
 	if ((r = dump(nl, nlh, chain_cb, &sn)) < 0)
 		goto out;
@@ -498,7 +539,8 @@ int nft_check(const char *ifname, const struct tunnel *t)
 	if ((r = dump(nl, nlh, rule_cb, &sn)) < 0)
 		goto out;
 	/* What nft_install makes, rule for rule, and nothing less or more. */
-	r = sn.output_ok && sn.forward_ok && sn.input_ok && !sn.differs && sn.n_seen == sn.n_expect ?
+	r = sn.table_ok && sn.output_ok && sn.forward_ok && sn.input_ok && !sn.differs &&
+	    sn.n_seen == sn.n_expect ?
 	    0 : -ESTALE;
 out:
 	mnl_socket_close(nl);
@@ -534,6 +576,57 @@ int nft_generation(uint32_t *gen)
 		seq = 13;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
 	r = dump(nl, nlh, gen_cb, gen);
+	mnl_socket_close(nl);
+	return r;
+}
+
+int nft_settled(uint32_t gen)
+{
+	char buf[256], answer[1024];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh, *end;
+	struct nfgenmsg *g;
+	uint32_t seq;
+	ssize_t n;
+	int fd, r;
+
+	if ((r = open_nft(&nl)) < 0)
+		return r;
+	if (getrandom(&seq, sizeof(seq), 0) != sizeof(seq))
+		seq = 17;
+	seq &= 0x3fffffff;
+	/* An empty batch that names the generation: the kernel takes the
+	 * commit mutex for it, so a commit in progress finishes first, then
+	 * refuses the batch (ERESTART) unless the generation is still gen. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NFNL_MSG_BATCH_BEGIN;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->nfgen_family = AF_UNSPEC;
+	g->version = NFNETLINK_V0;
+	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
+	mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(gen));
+	end = (struct nlmsghdr *)(buf + NLMSG_ALIGN(nlh->nlmsg_len));
+	nftnl_batch_end((char *)end, seq + 1);
+	fd = mnl_socket_get_fd(nl);
+	/* The kernel handles a netlink message within the send: whatever it
+	 * has to say about the batch is queued when sendto returns. */
+	if (mnl_socket_sendto(nl, buf, (size_t)((char *)end - buf) + end->nlmsg_len) < 0 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		r = -errno;
+	} else if ((n = nl_recv_kernel(fd, answer, sizeof(answer))) == -ETIMEDOUT) {
+		r = 0;		/* nothing to say: the batch was taken */
+	} else {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)answer;
+		int left = n > 0 ? (int)n : 0;
+
+		r = n < 0 ? (int)n : 0;
+		for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left))
+			if (h->nlmsg_type == NLMSG_ERROR && mnl_nlmsg_get_payload_len(h) >= sizeof(struct nlmsgerr) &&
+			    ((const struct nlmsgerr *)mnl_nlmsg_get_payload(h))->error)
+				r = ((const struct nlmsgerr *)mnl_nlmsg_get_payload(h))->error;
+	}
 	mnl_socket_close(nl);
 	return r;
 }

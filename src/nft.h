@@ -26,4 +26,10 @@ int nft_check(const char *ifname, const struct tunnel *t);
  * ruleset in it, so an equal one means nothing changed since. 0 or -errno. */
 int nft_generation(uint32_t *gen);
 
+/* Wait for any nftables commit in progress in the namespace, and say
+ * whether the generation is still gen: 0, -ERESTART when it moved, or
+ * -errno. A generation read while a commit was applying is, after this,
+ * the generation of what a dump then shows. */
+int nft_settled(uint32_t gen);
+
 #endif

@@ -1116,6 +1116,27 @@ test_nothing_leaves_through_an_interface_root_adds_inside() {
 	check "packets that reached the other interface: $((after - before)) [$r]" [ "$after" = "$before" ] && ok
 }
 
+test_nothing_leaves_through_a_device_root_names_lo() {
+	wgrun_as $T_USER work -- true
+	local leak=wgt-lo-$$ before after r
+	ip netns add $leak
+	# the real loopback renamed, a veth to elsewhere given its name
+	ip -n wgrun-work link set lo down; ip -n wgrun-work link set lo name realo
+	ip -n wgrun-work link set realo up
+	ip link add lo netns wgrun-work type veth peer name wgl3 netns $leak 2>/dev/null ||
+		{ ip link add wgl2 type veth peer name wgl3 netns $leak; ip link set wgl2 netns wgrun-work name lo; }
+	ip -n wgrun-work addr add 10.97.0.1/24 dev lo; ip -n wgrun-work link set lo up
+	ip -n $leak addr add 10.97.0.2/24 dev wgl3; ip -n $leak link set wgl3 up
+	sleep 0.2
+	before=$(ip -n $leak -s -j link show wgl3 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	r=$(ip netns exec wgrun-work sh -c 'curl -sS -m 2 http://10.97.0.2/ 2>&1; ping -c 1 -W 1 10.97.0.2 2>&1 | tail -1')
+	sleep 0.2
+	after=$(ip -n $leak -s -j link show wgl3 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["packets"])')
+	ip -n wgrun-work link del lo; ip netns del $leak
+	ip -n wgrun-work link set realo down; ip -n wgrun-work link set realo name lo; ip -n wgrun-work link set lo up
+	check "packets that reached the device named lo: $((after - before)) [$r]" [ "$after" = "$before" ] && ok
+}
+
 test_peer_cannot_open_connections_to_listeners_inside() {
 	wgrun_as $T_USER work -- python3 -m http.server 9000 --bind 10.77.0.2 --directory / >/dev/null 2>&1 &
 	local bg=$! r inside
@@ -1565,11 +1586,13 @@ test_a_warm_launch_within_the_limit_resolves_nothing() {
 
 test_removed_or_weakened_kill_switch_is_rebuilt_before_the_next_launch() {
 	local change got t
-	# the last two keep the number of rules and weaken one
+	# two keep the number of rules and weaken one; a dormant table reads
+	# back the same but hooks nothing
 	for change in "delete table inet wgrun" "chain inet wgrun output { policy accept ; }" \
 		      "flush chain inet wgrun input" "add rule inet wgrun output accept" \
 		      "flush chain inet wgrun output; add rule inet wgrun output oifname lo accept; add rule inet wgrun output accept" \
-		      "flush chain inet wgrun input; add rule inet wgrun input iifname work ct state new accept"; do
+		      "flush chain inet wgrun input; add rule inet wgrun input iifname work ct state new accept" \
+		      "add table inet wgrun { flags dormant; }"; do
 		wgrun_as $T_USER work -- true
 		ip netns exec wgrun-work nft "$change" || { fail "nft $change"; return; }
 		got=$(wgrun_as $T_USER work -- curl -sS -m 10 http://10.77.0.1:8080/)
@@ -1577,7 +1600,8 @@ test_removed_or_weakened_kill_switch_is_rebuilt_before_the_next_launch() {
 		[ "$got" = 10.77.0.2 ] || { fail "after nft $change: launch gave [$got]"; return; }
 		grep -q "hook output priority filter; policy drop;" <<<"$t" &&
 		grep -q 'iifname "work" ct state new drop' <<<"$t" &&
-		[ "$(grep -c " accept$" <<<"$t")" = 2 ] || { fail "after nft $change, table: [$t]"; return; }
+		[ "$(grep -c " accept$" <<<"$t")" = 2 ] && ! grep -q dormant <<<"$t" ||
+			{ fail "after nft $change, table: [$t]"; return; }
 	done
 	ok
 }

@@ -99,5 +99,13 @@ int main(void)
 	t.n_inbound--;
 	EXPECT("a_different_port_list_is_told_apart", nft_check("wgt1", &t) == -ESTALE);
 	EXPECT("another_interface_is_told_apart", nft_check("wgt2", &t) == -ESTALE);
+	{
+		uint32_t gen = 0;
+
+		EXPECT("generation_is_read", nft_generation(&gen) == 0 && gen > 0);
+		EXPECT("settled_at_the_current_generation", nft_settled(gen) == 0);
+		EXPECT("settled_refuses_another_generation", nft_settled(gen + 7) == -ERESTART);
+		EXPECT("settling_changes_no_generation", ({ uint32_t g2 = 0; nft_generation(&g2) == 0 && g2 == gen; }));
+	}
 	return check_verdict("netlink");
 }
