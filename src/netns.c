@@ -232,6 +232,8 @@ static int check_fresh(char *why, size_t whylen)
 	return -ETIMEDOUT;
 }
 
+static size_t carried(const char *name, const struct record *rec, bool take);
+
 /* One build, from a namespace to its publication. */
 struct build {
 	const struct tunnel_src *src;
@@ -259,7 +261,9 @@ static int prepare(struct build *b, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot open the host network namespace: %s", strerror(-r));
 		return r;
 	}
-	if (record_read(b->rundir_fd, name, &old) == 0) {
+	bool had = record_read(b->rundir_fd, name, &old) == 0;
+
+	if (had) {
 		backend_down(&old);
 		b->nsfd = pin_open_checked(b->pinp, &old);
 		if (b->nsfd >= 0)
@@ -272,6 +276,11 @@ static int prepare(struct build *b, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot enter the tunnel namespace: %s", strerror(-r));
 		return r;
 	}
+	/* A new namespace: what went through the old one (Via) goes first,
+	 * so that no record names a namespace that is gone, whose inode
+	 * number the kernel may give to another. */
+	if (had)
+		(void)carried(name, &old, true);
 	(void)record_remove(b->rundir_fd, name);
 	unpin(b->aliasp);
 	unpin(b->pinp);

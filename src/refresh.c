@@ -36,11 +36,27 @@ struct job {
 	const struct tunnel *t;		/* NULL: the figures */
 };
 
+/* New endpoints only for the tunnel they were resolved for, not one
+ * rebuilt from another file meanwhile: this runs outside its lock. */
+static bool still_same(const struct job *job)
+{
+	struct record now;
+	int fd = rundir_open();
+	bool same = fd >= 0 && record_read(fd, job->name, &now) == 0 &&
+		    now.conf_hash == job->rec->conf_hash && now.ns_ino == job->rec->ns_ino;
+
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
 static int in_child(void *arg, void *out, size_t n)
 {
 	const struct job *job = arg;
 	int fd, r;
 
+	if (job->t && !still_same(job))
+		return -ESTALE;
 	if ((fd = netns_open_pinned(job->name, job->rec)) < 0)
 		return fd;
 	if (job->t)

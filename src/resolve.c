@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "child.h"
 #include "mounts.h"
@@ -40,6 +41,7 @@ struct job {
 /* As root, in the child, for a Via tunnel: stand where OTHER's commands do. */
 static int through_other(const struct job *job, char *why, size_t n)
 {
+	struct stat st;
 	int r;
 
 	if (setns(job->via->nsfd, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
@@ -52,7 +54,10 @@ static int through_other(const struct job *job, char *why, size_t n)
 		return r;
 	/* Then /run emptied (the overlay keeps its layer under it): no nscd
 	 * or systemd-resolved socket of the host's answers here. */
-	if (mount("wgrun-resolve", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k") < 0) {
+	if (mount("wgrun-resolve", "/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k") < 0 ||
+	    /* where /var/run is a directory of its own, nscd's socket is there */
+	    (lstat("/var/run", &st) == 0 && S_ISDIR(st.st_mode) &&
+	     mount("wgrun-resolve", "/var/run", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k") < 0)) {
 		snprintf(why, n, "cannot hide the host's /run from the look-up: %s", strerror(errno));
 		return -errno;
 	}
@@ -61,15 +66,22 @@ static int through_other(const struct job *job, char *why, size_t n)
 
 /* In the child, still root: this copy of the tunnel is about to become the
  * caller's, so no key may be in it; then, for a Via tunnel, OTHER's view. */
-static int before_drop(void *arg, char *why, size_t n)
+static void wipe_keys(struct tunnel *t)
 {
-	const struct job *job = arg;
-	struct tunnel *t = job->t;
-
 	explicit_bzero(t->private_key, sizeof(t->private_key));
 	for (size_t i = 0; i < t->n_peers; i++)
 		explicit_bzero(t->peers[i].preshared_key, sizeof(t->peers[i].preshared_key));
-	return job->via ? through_other(job, why, n) : 0;
+}
+
+static int before_drop(void *arg, char *why, size_t n)
+{
+	const struct job *job = arg;
+
+	wipe_keys(job->t);
+	if (!job->via)
+		return 0;
+	wipe_keys(job->via->t);	/* OTHER's copy too: only its DNS= is needed */
+	return through_other(job, why, n);
 }
 
 static int look_up(void *arg, void *out, size_t n)

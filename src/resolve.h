@@ -9,7 +9,7 @@
 struct resolve_via {
 	const char *name;		/* OTHER, for messages */
 	int nsfd;			/* its network namespace */
-	const struct tunnel *t;		/* its tunnel file: DNS= */
+	struct tunnel *t;		/* its tunnel file: DNS= (the child wipes its keys) */
 };
 
 /* Fill the address of every peer whose Endpoint is a host name. Look-ups run

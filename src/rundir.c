@@ -50,13 +50,13 @@ void rundir_forget(int rundir_fd, const char *tunnel, enum run_file f)
 void rundir_stamp_write(int rundir_fd, const char *tunnel, enum run_file f, long long value,
 			long long second)
 {
-	char file[64], tmp[72], buf[48];
+	char file[64], tmp[96], buf[48];
 	int fd, len = snprintf(buf, sizeof(buf), "%lld %lld\n", value, second);
 	bool ok;
 
 	if (rundir_name(file, sizeof(file), tunnel, f) < 0)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", file, (int)getpid());
 	(void)unlinkat(rundir_fd, tmp, 0);
 	fd = openat(rundir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)

@@ -31,7 +31,7 @@ int rundir_name(char *out, size_t n, const char *tunnel, enum run_file f);
 /* Remove f of tunnel from RUNDIR, if it is there. */
 void rundir_forget(int rundir_fd, const char *tunnel, enum run_file f);
 
-/* A stamp: two numbers in f of tunnel, written under f's name plus ".tmp"
+/* A stamp: two numbers in f of tunnel, written under f's name plus ".PID.tmp"
  * and renamed into place, so that a writer killed half-way leaves the old
  * one or none. Read: the first, and the second in *second when not NULL,
  * or -1 (no stamp, not root's regular file). */

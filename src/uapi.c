@@ -213,7 +213,9 @@ int uapi_set_endpoints(int fd, const struct tunnel *t, int timeout_ms)
 		const struct peer *p = &t->peers[i];
 
 		if (p->has_endpoint && !p->endpoint.is_literal) {
+			/* update_only: a peer the daemon no longer has is not made anew */
 			sb_hex(&b, "public_key", p->public_key);
+			sb_printf(&b, "update_only=true\n");
 			sb_endpoint(&b, p);
 		}
 	}

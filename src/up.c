@@ -40,7 +40,7 @@ static int load(const char *name, struct tunnel *t, struct tunnel_src *src, char
 
 /* Endpoint names as the caller: by the host, or for Via = OTHER through
  * OTHER (other, up), never by the host. */
-static int resolve(const char *name, struct tunnel *t, const struct tunnel *other,
+static int resolve(const char *name, struct tunnel *t, struct tunnel *other,
 		   const struct caller *c, char *why, size_t whylen)
 {
 	struct resolve_via via = { .name = t->via, .nsfd = -1, .t = other };
@@ -66,7 +66,7 @@ static int resolve(const char *name, struct tunnel *t, const struct tunnel *othe
  * at the new addresses in place. Best effort: the launch goes on either
  * way, and fails closed through the tunnel it has. */
 static void refresh_names(const char *name, struct tunnel *t, const struct tunnel_src *src,
-			  const struct tunnel *other, const struct caller *c)
+			  struct tunnel *other, const struct caller *c)
 {
 	struct record rec;
 	char why[512];

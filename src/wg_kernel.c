@@ -230,9 +230,11 @@ int wgnl_build_endpoints(const struct tunnel *t, const char *ifname, uint16_t fa
 
 		if (!p->has_endpoint || p->endpoint.is_literal)
 			continue;
-		/* No flags: the peer, found by its key, keeps all the rest. */
+		/* UPDATE_ONLY: the peer, found by its key, keeps all the rest, and
+		 * one the interface no longer has is not made anew. */
 		if (!(peer = mnl_attr_nest_start_check(b.nlh, size, 0)) ||
 		    !mnl_attr_put_check(b.nlh, size, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, p->public_key) ||
+		    !mnl_attr_put_u32_check(b.nlh, size, WGPEER_A_FLAGS, WGPEER_F_UPDATE_ONLY) ||
 		    !put_endpoint(b.nlh, size, p))
 			return -EMSGSIZE;	/* 64 peers' keys and endpoints always fit */
 		mnl_attr_nest_end(b.nlh, peer);

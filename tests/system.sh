@@ -1511,7 +1511,8 @@ test_via_fails_closed_when_the_outer_backend_dies_and_recovers() {
 	check "with outer's daemon dead the command inside got [$dead]" [ "$dead" != 10.66.0.2 ] &&
 	check "nothing left another way: [$other]" [ -z "$other" ] &&
 	check "the next launch rebuilt both: [$again]" [ "$again" = 10.66.0.2 ] &&
-	check "after outer was made anew, inner too: [$fresh]" [ "$fresh" = 10.66.0.2 ] &&
+	check "after outer was made anew, inner too, and said so: [$fresh]" \
+		[ "$(tail -1 <<<"$fresh")" = 10.66.0.2 ] && grep -q "tunnel 'inner' went through 'outer': taken down as well" <<<"$fresh" &&
 	check "--down outer took inner down too: [$downout]" grep -q "tunnel 'inner' went through 'outer': taken down as well" <<<"$downout" &&
 	check "inner is gone" [ $left = no ] && ok
 }
