@@ -236,20 +236,19 @@ static void span_words(char *out, size_t n, long long s)
  * "mid>outer"; "-" for none. Found by the namespace each socket was made in. */
 static void via_chain(int rundir_fd, const struct record *rec, char *out, size_t n)
 {
-	unsigned long long dev = rec->via_dev, ino = rec->via_ino;
 	char name[TUNNEL_NAME_MAX + 1];
-	struct record other;
+	struct record cur = *rec, other;
 	size_t len = 0;
 
 	snprintf(out, n, "-");
-	for (int depth = 0; ino && depth < VIA_MAX; depth++) {
+	for (int depth = 0; cur.via_ino && depth < VIA_MAX; depth++) {
 		struct dirent *e;
 		DIR *d = opendir(WGRUN_RUNDIR);
 		bool found = false;
 
 		while (d && !found && (e = readdir(d)))
 			found = rundir_record_of(e->d_name, name) && record_read(rundir_fd, name, &other) == 0 &&
-				other.ns_dev == dev && other.ns_ino == ino;
+				record_carries(&other, &cur);
 		if (d)
 			closedir(d);
 		if (!found) {
@@ -259,8 +258,7 @@ static void via_chain(int rundir_fd, const struct record *rec, char *out, size_t
 		len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ">" : "", name);
 		if (len >= n)
 			return;
-		dev = other.via_dev;
-		ino = other.via_ino;
+		cur = other;
 	}
 }
 

@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "backend.h"
@@ -86,7 +87,7 @@ static bool via_holds(int rundir_fd, const struct tunnel_src *src, const struct 
 	if ((fd = open_recorded(rundir_fd, src->t->via, &other)) < 0)
 		return false;
 	close(fd);
-	return backend_alive(&other) && other.ns_dev == rec->via_dev && other.ns_ino == rec->via_ino;
+	return backend_alive(&other) && record_carries(&other, rec);
 }
 
 static bool conf_matches(const struct record *rec, const struct tunnel_src *src)
@@ -315,6 +316,7 @@ static int configure(struct build *b, char *why, size_t whylen)
 		}
 		b->rec.via_dev = other.ns_dev;
 		b->rec.via_ino = other.ns_ino;
+		b->rec.via_cookie = other.ns_cookie;
 	}
 	if ((r = backend_create(src->t, src->name, b->nsfd, b->via_nsfd, b->rundir_fd, &b->rec,
 				why, whylen)) < 0)
@@ -328,6 +330,7 @@ static int configure(struct build *b, char *why, size_t whylen)
 static int record_build(struct build *b, char *why, size_t whylen)
 {
 	struct ns_id id;
+	socklen_t len;
 	int r;
 
 	if ((r = ns_identify(b->nsfd, &id)) < 0) {
@@ -336,6 +339,11 @@ static int record_build(struct build *b, char *why, size_t whylen)
 	}
 	b->rec.ns_dev = id.dev;
 	b->rec.ns_ino = id.ino;
+	/* The route socket made inside tells the namespace's cookie. */
+	len = sizeof(b->rec.ns_cookie);
+	if (getsockopt(mnl_socket_get_fd(b->in.sock), SOL_SOCKET, SO_NETNS_COOKIE, &b->rec.ns_cookie,
+		       &len) < 0)
+		b->rec.ns_cookie = 0;	/* a kernel before 5.14: inode numbers alone */
 	b->rec.conf = b->src->id;
 	b->rec.conf_hash = b->src->hash;
 	b->rec.idle_down = b->src->t->idle_down;
@@ -504,7 +512,7 @@ static size_t carried(const char *name, const struct record *rec, bool take)
 
 	while (d && fd >= 0 && (e = readdir(d))) {
 		if (!rundir_record_of(e->d_name, other) || record_read(fd, other, &orec) < 0 ||
-		    orec.via_ino != rec->ns_ino || orec.via_dev != rec->ns_dev)
+		    !record_carries(rec, &orec))
 			continue;
 		n++;
 		if (take && netns_down(other, NULL, NULL, why, sizeof(why)) == 0) {

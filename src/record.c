@@ -66,6 +66,8 @@ int record_read(int rundir_fd, const char *tunnel, struct record *rec)
 		else if (!strcmp(line, "idle_down")) rec->idle_down = (unsigned)v;
 		else if (!strcmp(line, "via_dev")) rec->via_dev = v;
 		else if (!strcmp(line, "via_ino")) rec->via_ino = v;
+		else if (!strcmp(line, "ns_cookie")) rec->ns_cookie = v;
+		else if (!strcmp(line, "via_cookie")) rec->via_cookie = v;
 		else return -EBADMSG;
 	}
 	if (!rec->ns_ino || rec->ifindex <= 0 || rec->backend == BACKEND_NONE)
@@ -87,13 +89,13 @@ int record_write(int rundir_fd, const char *tunnel, const struct record *rec)
 		       "conf_dev=%llu\nconf_ino=%llu\nconf_size=%llu\n"
 		       "conf_ctime_sec=%lld\nconf_ctime_nsec=%lld\n"
 		       "conf_mtime_sec=%lld\nconf_mtime_nsec=%lld\nconf_hash=%" PRIu64 "\nidle_down=%u\n"
-		       "via_dev=%llu\nvia_ino=%llu\n",
+		       "via_dev=%llu\nvia_ino=%llu\nns_cookie=%llu\nvia_cookie=%llu\n",
 		       rec->ns_dev, rec->ns_ino, rec->ifindex, (int)rec->backend,
 		       (int)rec->daemon_pid, rec->daemon_start,
 		       rec->conf.dev, rec->conf.ino, rec->conf.size,
 		       rec->conf.ctime_sec, rec->conf.ctime_nsec,
 		       rec->conf.mtime_sec, rec->conf.mtime_nsec, rec->conf_hash, rec->idle_down,
-		       rec->via_dev, rec->via_ino);
+		       rec->via_dev, rec->via_ino, rec->ns_cookie, rec->via_cookie);
 	if (len < 0 || len >= (int)sizeof(buf))
 		return -EOVERFLOW;
 	/* A leftover temporary file from a crash is ours to replace. */

@@ -19,7 +19,18 @@ struct record {
 	uint64_t conf_hash;
 	unsigned idle_down;			/* IdleDown of the file, seconds; 0 never */
 	unsigned long long via_dev, via_ino;	/* Via: the namespace the socket was made in */
+	/* Network namespace cookies (SO_NETNS_COOKIE): never given twice in a
+	 * boot, unlike inode numbers; 0 in records from before they were kept. */
+	unsigned long long ns_cookie, via_cookie;
 };
+
+/* Was inner's encrypted socket made in other's namespace (Via = other)? */
+static inline bool record_carries(const struct record *other, const struct record *inner)
+{
+	if (!inner->via_ino || other->ns_ino != inner->via_ino || other->ns_dev != inner->via_dev)
+		return false;
+	return !other->ns_cookie || !inner->via_cookie || other->ns_cookie == inner->via_cookie;
+}
 
 /* All take rundir_fd, an open descriptor of RUNDIR. */
 int record_read(int rundir_fd, const char *tunnel, struct record *rec);
