@@ -77,6 +77,28 @@ static void check_dns(const char *name, const struct tunnel *t, int *problems)
 	}
 }
 
+/* A Via tunnel's Endpoint host names are asked of OTHER's DNS servers only:
+ * without any, they cannot resolve (the launch fails closed). */
+static void check_via_dns(const char *name, const struct tunnel *t, int *problems)
+{
+	struct tunnel other;
+	struct tunnel_src src;
+	char why[256];
+	int errors = 0;
+	bool names = false;
+
+	for (size_t i = 0; i < t->n_peers; i++)
+		names |= t->peers[i].has_endpoint && !t->peers[i].endpoint.is_literal;
+	if (!names || conf_load_tunnel(t->via, &other, &src, count_report, &errors, why, sizeof(why)) < 0)
+		return;
+	if (!other.n_dns) {
+		printf("%s/tunnels/%s.conf line %u: Via = %s, whose file has no DNS=: its Endpoint host names cannot be resolved\n",
+		       WGRUN_CONFDIR, name, t->via_line, t->via);
+		(*problems)++;
+	}
+	tunnel_free(&other);
+}
+
 /* Resolve every rule's user or group, as a launch would (fail closed). */
 static void check_rule_names(const struct policy *p, int *problems)
 {
@@ -126,8 +148,8 @@ static int check_all(void)
 		}
 		if (r == 0) {
 			check_dns(names[i], &t, &problems);
-			if (t.via[0])
-				(void)conf_check_via(names[i], &t, count_report, &problems);
+			if (t.via[0] && conf_check_via(names[i], &t, count_report, &problems) == 0)
+				check_via_dns(names[i], &t, &problems);
 			tunnel_free(&t);
 		}
 	}

@@ -1522,6 +1522,8 @@ test_via_loops_self_references_and_missing_tunnels_are_refused() {
 	tunnel_add loopb 22 -w "Via = loopa"
 	tunnel_add selfy 23 -w "Via = selfy"
 	tunnel_add lonely 24 -w "Via = nosuch"
+	tunnel_add nodnsout 27 -e "/^DNS/d"
+	tunnel_add throughit 28 -e "s|^Endpoint = .*|Endpoint = far.example:$PEER_PORT|" -w "Via = nodnsout"
 	policy_for_test "permit $T_USER loopa loopb selfy lonely"
 	local a ra s rs m rm chk
 	a=$(wgrun_as $T_USER loopa -- true 2>&1); ra=$?
@@ -1534,6 +1536,7 @@ test_via_loops_self_references_and_missing_tunnels_are_refused() {
 	check "self: $rs [$s]" [ $rs = 125 ] && grep -q "selfy.conf line [0-9]*: Via names the tunnel itself" <<<"$s" &&
 	check "missing: $rm [$m]" [ $rm = 125 ] && grep -q "lonely.conf line [0-9]*: Via = nosuch: no such tunnel file" <<<"$m" &&
 	check "--check names them: [$chk]" grep -q "selfy.conf line [0-9]*: Via names the tunnel itself" <<<"$chk" &&
+		grep -q "throughit.conf line [0-9]*: Via = nodnsout, whose file has no DNS=" <<<"$chk" &&
 		grep -q "lonely.conf line [0-9]*: Via = nosuch" <<<"$chk" &&
 	check "nothing was created" [ $made = no ] && ok
 }
