@@ -85,11 +85,8 @@ static void check_via_dns(const char *name, const struct tunnel *t, int *problem
 	struct tunnel_src src;
 	char why[256];
 	int errors = 0;
-	bool names = false;
 
-	for (size_t i = 0; i < t->n_peers; i++)
-		names |= t->peers[i].has_endpoint && !t->peers[i].endpoint.is_literal;
-	if (!names || conf_load_tunnel(t->via, &other, &src, count_report, &errors, why, sizeof(why)) < 0)
+	if (!tunnel_has_named_endpoints(t) || conf_load_tunnel(t->via, &other, &src, count_report, &errors, why, sizeof(why)) < 0)
 		return;
 	if (!other.n_dns) {
 		printf("%s/tunnels/%s.conf line %u: Via = %s, whose file has no DNS=: its Endpoint host names cannot be resolved\n",

@@ -77,14 +77,6 @@ void refresh_stats(const char *name, const struct record *rec, struct wg_stats *
 		memset(st, 0, sizeof(*st));
 }
 
-static bool has_names(const struct tunnel *t)
-{
-	for (size_t i = 0; i < t->n_peers; i++)
-		if (t->peers[i].has_endpoint && !t->peers[i].endpoint.is_literal)
-			return true;
-	return false;
-}
-
 bool refresh_due(const struct tunnel_src *src, struct record *rec)
 {
 	char note[64];
@@ -94,7 +86,7 @@ bool refresh_due(const struct tunnel_src *src, struct record *rec)
 	int fd;
 	bool due = false;
 
-	if (!has_names(src->t) || rundir_name(note, sizeof(note), src->name, RUN_RESOLVED) < 0 ||
+	if (!tunnel_has_named_endpoints(src->t) || rundir_name(note, sizeof(note), src->name, RUN_RESOLVED) < 0 ||
 	    (fd = rundir_open()) < 0)
 		return false;
 	/* Looked at lately, or not up as this file says (a cold start resolves). */
@@ -132,7 +124,7 @@ void refresh_built(const struct tunnel_src *src)
 {
 	int fd;
 
-	if (has_names(src->t) && (fd = rundir_open()) >= 0) {
+	if (tunnel_has_named_endpoints(src->t) && (fd = rundir_open()) >= 0) {
 		rundir_stamp_write(fd, src->name, RUN_RESOLVED, time(NULL), 0);
 		close(fd);
 	}

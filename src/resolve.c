@@ -26,13 +26,6 @@
 
 #define RESOLVE_TIMEOUT_MS 5000
 
-static bool is_name(const struct peer *p)
-{
-	return p->has_endpoint && !p->endpoint.is_literal;
-}
-
-/* In the child, as the caller: the first answer for each host name, as
- * wg(8) takes it; a name without one is left AF_UNSPEC. */
 struct job {
 	struct tunnel *t;
 	const struct resolve_via *via;
@@ -84,6 +77,8 @@ static int before_drop(void *arg, char *why, size_t n)
 	return through_other(job, why, n);
 }
 
+/* In the child, as the caller: the first answer for each host name, as
+ * wg(8) takes it; a name without one is left AF_UNSPEC. */
 static int look_up(void *arg, void *out, size_t n)
 {
 	struct tunnel *t = ((struct job *)arg)->t;
@@ -92,7 +87,7 @@ static int look_up(void *arg, void *out, size_t n)
 	for (size_t i = 0; i < t->n_peers && (i + 1) * sizeof(*addrs) <= n; i++) {
 		struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL;
 
-		if (!is_name(&t->peers[i]) || getaddrinfo(t->peers[i].endpoint.host, NULL, &hints, &res) || !res)
+		if (!peer_endpoint_named(&t->peers[i]) || getaddrinfo(t->peers[i].endpoint.host, NULL, &hints, &res) || !res)
 			continue;
 		if (res->ai_family == AF_INET) {
 			addrs[i].family = AF_INET;
@@ -120,7 +115,7 @@ int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, const struct resol
 	int r;
 
 	for (size_t i = t->n_peers; i-- > 0;)
-		if (is_name(&t->peers[i]))
+		if (peer_endpoint_named(&t->peers[i]))
 			first = i;
 	if (first == t->n_peers)
 		return 0;
@@ -137,7 +132,7 @@ int resolve_endpoints(struct tunnel *t, uid_t uid, gid_t gid, const struct resol
 		return r < 0 ? r : -EIO;
 	}
 	for (size_t i = 0; i < t->n_peers; i++) {
-		if (!is_name(&t->peers[i]))
+		if (!peer_endpoint_named(&t->peers[i]))
 			continue;
 		if (addrs[i].family != AF_INET && addrs[i].family != AF_INET6) {
 			snprintf(why, whylen, "Endpoint host '%s' of peer %zu has no address",

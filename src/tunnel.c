@@ -519,3 +519,11 @@ void tunnel_free(struct tunnel *t)
 	}
 	explicit_bzero(t, sizeof *t);
 }
+
+bool tunnel_has_named_endpoints(const struct tunnel *t)
+{
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (peer_endpoint_named(&t->peers[i]))
+			return true;
+	return false;
+}

@@ -84,6 +84,16 @@ struct tunnel {
 bool tunnel_parse(struct tunnel *t, const char *buf, size_t len, const char *fname,
 		  report_fn report, void *ctx);
 
+/* Is p's Endpoint a host name: looked up at a cold start, and again when
+ * the peer may have moved? */
+static inline bool peer_endpoint_named(const struct peer *p)
+{
+	return p->has_endpoint && !p->endpoint.is_literal;
+}
+
+/* Has any peer of t such an Endpoint? */
+bool tunnel_has_named_endpoints(const struct tunnel *t);
+
 /* Wipe every key and free the peers. Safe on a zeroed or freed tunnel. */
 void tunnel_free(struct tunnel *t);
 

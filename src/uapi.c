@@ -212,7 +212,7 @@ int uapi_set_endpoints(int fd, const struct tunnel *t, int timeout_ms)
 	for (size_t i = 0; i < t->n_peers; i++) {
 		const struct peer *p = &t->peers[i];
 
-		if (p->has_endpoint && !p->endpoint.is_literal) {
+		if (peer_endpoint_named(p)) {
 			/* update_only: a peer the daemon no longer has is not made anew */
 			sb_hex(&b, "public_key", p->public_key);
 			sb_printf(&b, "update_only=true\n");

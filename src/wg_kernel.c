@@ -228,7 +228,7 @@ int wgnl_build_endpoints(const struct tunnel *t, const char *ifname, uint16_t fa
 	for (size_t i = 0; i < t->n_peers; i++) {
 		const struct peer *p = &t->peers[i];
 
-		if (!p->has_endpoint || p->endpoint.is_literal)
+		if (!peer_endpoint_named(p))
 			continue;
 		/* UPDATE_ONLY: the peer, found by its key, keeps all the rest, and
 		 * one the interface no longer has is not made anew. */
