@@ -13,7 +13,7 @@ install -d -m 0755 "$T_PREFIX/bin"
 install -m 4755 -o root -g root "$top/build/bench/wgrun" "$T_BIN"
 make_users
 peer_up
-bench_cleanup() { wgrun_down_all; peer_down; while umount -l $T_RUN/ns 2>/dev/null; do :; done; rm -rf "$T_CONF" "$T_RUN" "$T_BIN"; }
+bench_cleanup() { wgrun_down_all; peer_down; while umount -l $T_RUN/ns 2>/dev/null; do :; done; while umount -l $T_RUN/view 2>/dev/null; do :; done; rm -rf "$T_CONF" "$T_RUN" "$T_BIN"; }
 trap bench_cleanup EXIT
 write_policy "permit $T_USER bench" "permit root bench"
 write_tunnel bench "10.77.0.0/24, fd77::/64"

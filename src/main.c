@@ -22,7 +22,7 @@
 #include "config.h"
 #include "hygiene.h"
 #include "log.h"
-#include "mounts.h"
+#include "view.h"
 #include "netns.h"
 #include "ns.h"
 #include "policy.h"
@@ -217,8 +217,9 @@ int main(int argc, char **argv)
 		die("%s", why);
 	timing_mark("join");
 
-	/* 6. The command's own mounts: resolv.conf, masks, sysfs. */
-	if ((r = mounts_setup(&tunnel, name, caller.uid, caller.gid, why, sizeof(why))) < 0)
+	/* 6. The command's own mounts: resolv.conf, masks, sysfs (made, or
+	 * entered again when nothing they are made from has changed). */
+	if ((r = view_enter(&tunnel, name, caller.uid, caller.gid, why, sizeof(why))) < 0)
 		die("%s", why);
 	timing_mark("mounts");
 

@@ -37,6 +37,7 @@
 #include "record.h"
 #include "rundir.h"
 #include "session.h"
+#include "view.h"
 #include "timing.h"
 
 #define CREATE_TIMEOUT_MS WGRUN_CREATE_TIMEOUT_MS
@@ -369,6 +370,9 @@ static int publish(struct build *b, char *why, size_t whylen)
 	}
 	backend_commit(b->rundir_fd, b->src->name);
 	rundir_forget(b->rundir_fd, b->src->name, RUN_IDLE);
+	/* Views of a namespace that is gone would keep it (their sysfs). */
+	if (b->fresh)
+		view_forget(b->src->name);
 	return 0;
 }
 
@@ -579,6 +583,7 @@ int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
 	unpin(aliasp);
 	unpin(pinp);
 	session_forget(name);
+	view_forget(name);
 	r = record_remove(rundir_fd, name);
 	rundir_forget(rundir_fd, name, RUN_IDLE);
 	rundir_forget(rundir_fd, name, RUN_NFTGEN);

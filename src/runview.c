@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "runview.h"
+#include "view.h"
 
 /* Relative to /run. Resolvers that answer outside the tunnel, and the system
  * bus (through which resolve1 is reached). */
@@ -167,6 +168,56 @@ static int make_masked(const char *root, const char *rel)
 			*p = c;
 		}
 	}
+}
+
+/* What mirror() makes depends on, in the order it looks: each entry's name,
+ * inode and type (a file or socket is bound by inode; a link is copied,
+ * and a new target is a new link), and the directories it rebuilds. */
+static int describe(const char *host, const char *rel, int depth, struct view_desc *d)
+{
+	char from[PATH_MAX], sub[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	size_t count = 0;
+	DIR *dir = opendir(host);
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	view_put(d, rel, strlen(rel) + 1);
+	while ((e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (++count > MAX_ENTRIES) {
+			d->over = true;	/* mirror() would refuse it anyway */
+			break;
+		}
+		if (snprintf(from, sizeof(from), "%s/%s", host, e->d_name) >= (int)sizeof(from) ||
+		    snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name) >= (int)sizeof(sub))
+			continue;
+		if (is_masked(sub))
+			continue;	/* an empty directory of ours, whatever the host has */
+		if (e->d_type == DT_UNKNOWN) {
+			if (lstat(from, &st) < 0)
+				continue;
+			e->d_type = IFTODT(st.st_mode);
+		}
+		view_put_entry(d, e);
+		if (e->d_type == DT_DIR && depth < 2 && holds_masked(sub)) {
+			int r = describe(from, sub, depth + 1, d);
+			if (r < 0) {
+				closedir(dir);
+				return r;
+			}
+		}
+	}
+	closedir(dir);
+	return 0;
+}
+
+int runview_describe(bool system_bus, struct view_desc *d)
+{
+	keep_system_bus = system_bus;
+	return describe("/run", "", 0, d);
 }
 
 int runview_build(const char *scratch_run, bool system_bus, char *why, size_t whylen)

@@ -12,4 +12,9 @@
  * 0 or -errno with why. */
 int runview_build(const char *scratch_run, bool system_bus, char *why, size_t whylen);
 
+/* Append to d what runview_build would make the view from: the host's /run
+ * entries it binds, copies or rebuilds. 0 or -errno. */
+struct view_desc;
+int runview_describe(bool system_bus, struct view_desc *d);
+
 #endif

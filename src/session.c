@@ -35,6 +35,7 @@
 #include "config.h"
 #include "rundir.h"
 #include "session.h"
+#include "view.h"
 
 #define SESSION_DIR RUNDIR_SESSION
 #define MAX_ENTRIES 4096
@@ -211,6 +212,53 @@ static bool keep_runtime(const char *name, const struct stat *st, uid_t uid)
 		if (name_matches(name, runtime_keep[i]))
 			return true;
 	return false;
+}
+
+/* What bind_matching would bind from host: each entry keep() admits by name,
+ * with its inode, type and owner (keep() decides on the last two). */
+static void describe_dir(const char *host, bool (*keep)(const char *, const struct stat *, uid_t),
+			 uid_t uid, struct view_desc *d)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *dir;
+	int hfd = open(host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	view_put(d, host, strlen(host) + 1);
+	if (hfd < 0 || !(dir = fdopendir(hfd))) {
+		if (hfd >= 0)
+			close(hfd);
+		view_put(d, "-", 2);	/* absent, or not a directory */
+		return;
+	}
+	/* The directory itself: the view covers it (/tmp, /run/user/UID), and
+	 * when the host removes it (a logout) the kernel takes that cover off. */
+	if (fstat(dirfd(dir), &st) == 0) {
+		view_put(d, &st.st_dev, sizeof(st.st_dev));
+		view_put(d, &st.st_ino, sizeof(st.st_ino));
+	}
+	for (size_t count = 0; (e = readdir(dir)) && count < MAX_ENTRIES; count++) {
+		if (!keep(e->d_name, NULL, uid))
+			continue;
+		/* Only names keep() admits are looked at, as bind_matching does. */
+		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		view_put_entry(d, e);
+		view_put(d, &st.st_mode, sizeof(st.st_mode));
+		view_put(d, &st.st_uid, sizeof(st.st_uid));
+	}
+	closedir(dir);
+}
+
+void session_describe(uid_t uid, const struct tunnel *t, struct view_desc *d)
+{
+	char host_run[64];
+
+	keep_session_bus = t->session_bus;
+	snprintf(host_run, sizeof(host_run), "/run/user/%u", (unsigned)uid);
+	if (!t->shared_tmp)
+		describe_dir("/tmp", keep_tmp, uid, d);
+	describe_dir(host_run, keep_runtime, uid, d);
 }
 
 /* Is the directory behind fd the root of a mount (its own file system)? */

@@ -37,4 +37,9 @@ int session_place(struct session *s, char *why, size_t whylen);
 /* Close what session_prepare opened (on a failure path). */
 void session_close(struct session *s);
 
+/* Append to d what session_prepare and session_place would bind from the
+ * host's /tmp and /run/user/UID for t: names, inodes, types and owners. */
+struct view_desc;
+void session_describe(uid_t uid, const struct tunnel *t, struct view_desc *d);
+
 #endif

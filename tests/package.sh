@@ -81,6 +81,7 @@ cleanup() {
 			dpkg_do /dev/null dpkg --purge wgrun
 		fi
 		while umount -l $T_RUN/ns 2>/dev/null; do :; done
+		while umount -l $T_RUN/view 2>/dev/null; do :; done
 		rm -rf $T_CONF $T_RUN
 		rm -f $T_BIN
 	fi

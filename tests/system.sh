@@ -105,6 +105,7 @@ cleanup() {
 	wgrun_down_all
 	peer_down
 	while umount -l "$T_RUN/ns" 2>/dev/null; do :; done
+	while umount -l "$T_RUN/view" 2>/dev/null; do :; done
 	rm -rf "$OUT" "$T_CONF" "$T_RUN"
 	rm -f "$T_BIN" "$T_PREFIX/bin/noargv" "$T_PREFIX/bin/probe" "$T_PREFIX/bin/childwatch" \
 		"$T_PREFIX/bin/wgrun-fast"
@@ -702,20 +703,28 @@ test_policy_changed_while_a_launch_is_held_refuses_it() {
 
 test_tunnel_file_changed_after_the_join_refuses_the_launch() {
 	command -v strace >/dev/null || { fail "strace not installed"; return; }
-	wgrun_as $T_USER work -- true
-	cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
-	# strace -u runs the setuid binary as the user; the delay after the
-	# command's mount namespace is made stands in for a caller's SIGSTOP
-	# between the join and the drop.
-	strace -f -qq -o /dev/null -u $T_USER -e trace=unshare -e inject=unshare:delay_exit=1500000 \
-		$T_BIN work -- echo ran > $OUT/late 2>&1 &
-	local bg=$! rc
-	sleep 0.7
-	sed -i "s|^PrivateKey = .*|PrivateKey = $(wg genkey)|" $T_CONF/tunnels/work.conf
-	wait $bg; rc=$?
-	cp -p $OUT/work.conf.saved $T_CONF/tunnels/work.conf
-	check "launch held past a key change: exit $rc [$(cat $OUT/late)]" [ $rc = 125 ] &&
-	check "says the file changed" grep -q "work.conf changed during the launch" $OUT/late && ok
+	local how call rc bg
+	# Held where the command's view is made (a new entry in the host's /run
+	# means a new view: unshare), and where a kept one is entered (setns).
+	for how in made entered; do
+		wgrun_as $T_USER work -- true
+		cp -p $T_CONF/tunnels/work.conf $OUT/work.conf.saved
+		call=setns
+		[ $how = made ] && { call=unshare; mkdir /run/wgt-hold.$$; }
+		# strace -u runs the setuid binary as the user; the delay stands in
+		# for a caller's SIGSTOP between the join and the drop.
+		strace -f -qq -o /dev/null -u $T_USER -e trace=$call -e inject=$call:delay_exit=1500000 \
+			$T_BIN work -- echo ran > $OUT/late 2>&1 &
+		bg=$!
+		sleep 0.7
+		sed -i "s|^PrivateKey = .*|PrivateKey = $(wg genkey)|" $T_CONF/tunnels/work.conf
+		wait $bg; rc=$?
+		cp -p $OUT/work.conf.saved $T_CONF/tunnels/work.conf
+		rmdir /run/wgt-hold.$$ 2>/dev/null
+		check "launch held past a key change while its view is $how: exit $rc [$(cat $OUT/late)]" [ $rc = 125 ] &&
+		check "says the file changed" grep -q "work.conf changed during the launch" $OUT/late || return
+	done
+	ok
 }
 
 test_working_directory_is_entered_in_the_commands_own_view() {
@@ -765,10 +774,11 @@ test_callers_hard_limits_never_reach_the_daemon() {
 test_failing_mount_step_refuses_the_launch() {
 	wgrun_as $T_USER work -- true
 	# A scratch path that cannot be mounted on: the launch must stop, never
-	# go on with the host's /etc and /run.
-	rm -rf $T_RUN/scratch; touch $T_RUN/scratch
+	# go on with the host's /etc and /run. (A new entry in the host's /run:
+	# the kept view will not do, a new one is made.)
+	rm -rf $T_RUN/scratch; touch $T_RUN/scratch; mkdir /run/wgt-new.$$
 	refused "cannot mount a scratch tmpfs" wgrun_as $T_USER work -- cat /etc/resolv.conf; local r=$?
-	rm -f $T_RUN/scratch
+	rm -f $T_RUN/scratch; rmdir /run/wgt-new.$$
 	[ $r = 0 ] && ok
 }
 
@@ -877,6 +887,86 @@ test_tunnels_tmp_never_fills_the_hosts_run() {
 	check "--down removed $d" [ ! -e $d ] && ok
 }
 
+# ---- the command's view is kept, and follows the host (issue 14) ------------
+
+test_view_is_entered_again_by_the_same_user_through_the_same_tunnel() {
+	policy_for_test "permit :$T_GROUP work over" "permit $T_USER2 work"
+	local a1 a2 b o mode
+	a1=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
+	a2=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
+	b=$(wgrun_as $T_USER2 work -- readlink /proc/self/ns/mnt)
+	o=$(wgrun_as $T_USER over -- readlink /proc/self/ns/mnt)
+	mode=$(stat -c '%U %a' $T_RUN/view)
+	check "two launches of work: [$a1] [$a2]" [ -n "$a1" -a "$a1" = "$a2" ] &&
+	check "another user's view: [$b]" [ -n "$b" -a "$b" != "$a1" ] &&
+	check "another tunnel's view: [$o]" [ -n "$o" -a "$o" != "$a1" ] &&
+	check "not the host's: [$(readlink /proc/self/ns/mnt)]" [ "$a1" != "$(readlink /proc/self/ns/mnt)" ] &&
+	check "the views are root's alone: [$mode]" [ "$mode" = "root 700" ] && ok
+}
+
+test_view_follows_the_host_between_launches() {
+	local d=/run/wgt-new.$$ f=/run/wgt-file.$$ m=/mnt/wgt-view.$$ r=()
+	wgrun_as $T_USER work -- true
+	# A new entry at the top of the host's /run.
+	mkdir $d; echo here > $d/f
+	r+=("$(wgrun_as $T_USER work -- cat $d/f 2>&1)")
+	# A file of the host's /run replaced, as a daemon rewrites its pid file.
+	echo old > $f
+	r+=("$(wgrun_as $T_USER work -- cat $f 2>&1)")
+	echo new > $f.tmp; mv $f.tmp $f
+	r+=("$(wgrun_as $T_USER work -- cat $f 2>&1)")
+	# A file system mounted on the host, then unmounted.
+	mkdir -p $m; mount -t tmpfs wgt-view $m; echo mounted > $m/f
+	r+=("$(wgrun_as $T_USER work -- cat $m/f 2>&1)")
+	umount $m
+	r+=("$(wgrun_as $T_USER work -- ls -A $m 2>&1)")
+	# The host's nsswitch.conf rewritten in place (its hosts line is ours).
+	cp -p /etc/nsswitch.conf $OUT/nsswitch.saved
+	echo "# wgt-$$" >> /etc/nsswitch.conf
+	r+=("$(wgrun_as $T_USER work -- grep -c "wgt-$$" /etc/nsswitch.conf 2>&1)")
+	cp -p $OUT/nsswitch.saved /etc/nsswitch.conf
+	rm -rf $d $f; rmdir $m
+	check "a new /run entry: [${r[0]}]" [ "${r[0]}" = here ] &&
+	check "a /run file: [${r[1]}]" [ "${r[1]}" = old ] &&
+	check "the same file replaced: [${r[2]}]" [ "${r[2]}" = new ] &&
+	check "a new mount: [${r[3]}]" [ "${r[3]}" = mounted ] &&
+	check "that mount gone: [${r[4]}]" [ -z "${r[4]}" ] &&
+	check "nsswitch.conf changed: [${r[5]}]" [ "${r[5]}" = 1 ] && ok
+}
+
+test_view_follows_the_tunnels_dns() {
+	tunnel_add vdns 14
+	policy_for_test "permit :$T_GROUP vdns"
+	local a b
+	a=$(wgrun_as $T_USER vdns -- grep ^nameserver /etc/resolv.conf)
+	sed -i 's/^DNS = .*/DNS = 10.77.0.53/' $T_CONF/tunnels/vdns.conf
+	b=$(wgrun_as $T_USER vdns -- grep ^nameserver /etc/resolv.conf)
+	check "before: [$a]" [ "$a" = "nameserver 10.77.0.1" ] &&
+	check "after the tunnel file named another server: [$b]" [ "$b" = "nameserver 10.77.0.53" ] && ok
+}
+
+test_views_go_with_their_tunnel() {
+	local uid pins files
+	uid=$(id -u $T_USER)
+	wgrun_as $T_USER work -- true
+	pins=$(grep -c " $T_RUN/view/work\.$uid " /proc/self/mountinfo)
+	check "one view of work pinned: [$pins]" [ "$pins" = 1 ] || return
+	$T_BIN --down work >/dev/null
+	pins=$(grep -c " $T_RUN/view/work\." /proc/self/mountinfo)
+	files=$(ls -A $T_RUN/view | grep '^work\.')
+	check "after --down: [$pins] pins, files [$files]" [ "$pins" = 0 -a -z "$files" ] || return
+	# Made again in a new namespace: the new view shows its interfaces.
+	local ns1 ns2 net
+	ns1=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
+	umount -l $T_RUN/ns/work; rm -f $T_RUN/ns/work; umount -l /run/netns/wgrun-work 2>/dev/null
+	net=$(wgrun_as $T_USER work -- ls /sys/class/net | tr '\n' ' ')
+	ns2=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
+	pins=$(grep -c " $T_RUN/view/work\." /proc/self/mountinfo)
+	check "a new view for the new namespace: [$ns1] [$ns2]" [ "$ns1" != "$ns2" ] &&
+	check "its sysfs is the new namespace's: [$net]" grep -qw work <<<"$net" &&
+	check "the old view unpinned: [$pins]" [ "$pins" = 1 ] && ok
+}
+
 test_session_bus_opt_in_keeps_it() {
 	tunnel_add sbus 12 -w "SessionBus = yes" -w "SharedTmp = yes"
 	policy_for_test "permit $T_USER sbus work"
@@ -892,6 +982,26 @@ test_session_bus_opt_in_keeps_it() {
 	check "session bus with SessionBus = yes: exit $rc" [ $rc = 0 ] &&
 	check "host /tmp with SharedTmp = yes: [$t]" [ "$t" = /tmp/wgt-shared.$$ ] &&
 	check "host /tmp without it: [$own]" not grep -q "^/tmp/wgt-shared" <<<"$own" && ok
+}
+
+test_view_is_made_again_after_a_new_login() {
+	local id_in id_out w1 w2
+	desktop_up
+	echo one > $D_RUN/wayland-0
+	w1=$(desk $T_BIN work -- cat $D_RUN/wayland-0 2>&1)
+	# The compositor restarted: another socket under the same name.
+	echo two > $D_RUN/wayland-0.new; mv $D_RUN/wayland-0.new $D_RUN/wayland-0
+	w2=$(desk $T_BIN work -- cat $D_RUN/wayland-0 2>&1)
+	# Logged out and in again: a new runtime directory, a new session bus.
+	# The kernel takes the view's cover off the old directory when it goes.
+	desktop_down; desktop_up
+	id_out=$(desk dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId | grep -o '"[0-9a-f]*"')
+	id_in=$(desk $T_BIN work -- dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId 2>&1 | grep -o '"[0-9a-f]*"')
+	desktop_down
+	check "the compositor's socket: [$w1]" [ "$w1" = one ] &&
+	check "the restarted compositor's: [$w2]" [ "$w2" = two ] &&
+	check "after a new login the bus inside is still the tunnel's own: inside $id_in, outside $id_out" \
+		[ -n "$id_in" -a "$id_in" != "$id_out" ] && ok
 }
 
 test_desktop_sockets_still_reach_the_command() {

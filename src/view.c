@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: ISC */
+/* view.c - the command's mount view, made once and entered again.
+ *
+ * Making the view (mounts.c) costs a new mount namespace and some thirty
+ * mounts on every launch, and as much again to tear it down when the
+ * command ends: most of a warm launch. So the view is pinned in
+ * RUNDIR/view/TUNNEL.UID (root's, 0700) and a later launch of that user
+ * through that tunnel enters it with setns, but only if everything the
+ * view was made from is as it was then: the tunnel's namespace, the lines
+ * of the tunnel file the view shows (DNS, search, SystemBus, SessionBus,
+ * SharedTmp), the host's nsswitch.conf, the host's mount table, the
+ * entries of the host's /run that runview.c binds, and the entries of /tmp
+ * and /run/user/UID that session.c binds (by inode: a socket replaced by a
+ * restarted server is another). These are kept as bytes in TUNNEL.UID.in
+ * and compared exactly. Anything else, and a new view is made and pinned
+ * in the old one's place; commands already in the old one keep it.
+ *
+ * The host's mount table is read as /proc/self/mountinfo without wgrun's
+ * own pins and session file systems (under RUNDIR) and without namespace
+ * files (nsfs: `ip netns add` and our own aliases), which no view shows and
+ * whose coming and going would otherwise make a new view every time.
+ *
+ * Every id of the pinned view is root's; nothing of the caller's can reach
+ * its mounts (the view's user namespace is the host's, so changing them
+ * takes CAP_SYS_ADMIN there). A view is published only whole: made, then
+ * described again and found unchanged, then its description renamed into
+ * place, then pinned. A launch that dies half-way leaves no pin, or the old
+ * one unmounted, and the next launch makes a view. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "mounts.h"
+#include "rundir.h"
+#include "runview.h"
+#include "session.h"
+#include "timing.h"
+#include "view.h"
+
+#define VIEW_DIR WGRUN_RUNDIR "/view"
+
+/* Descriptions are large: one for now, one read back. */
+static struct view_desc now, then;
+
+static bool under_rundir(const char *mnt)
+{
+	size_t n = strlen(WGRUN_RUNDIR);
+
+	return !strncmp(mnt, WGRUN_RUNDIR, n) && (mnt[n] == '/' || mnt[n] == '\0');
+}
+
+/* The host's mount table, line by line, but for what no view shows. */
+static int describe_mounts(struct view_desc *d)
+{
+	static char buf[VIEW_DESC_MAX];
+	size_t len = 0;
+	ssize_t n;
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	if (len == sizeof(buf)) {
+		d->over = true;	/* a host this large makes a view per launch */
+		return 0;
+	}
+	for (size_t i = 0; i < len;) {
+		char *line = buf + i, *nl = memchr(line, '\n', len - i);
+		size_t l = nl ? (size_t)(nl - line) + 1 : len - i;
+		char mnt[PATH_MAX], fstype[64];
+
+		i += l;
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE ...
+		 * A line we cannot read is kept: it may be anything. */
+		char *dash = memmem(line, l, " - ", 3);
+		if (l < sizeof(mnt) && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
+		    (under_rundir(mnt) ||
+		     (dash && sscanf(dash + 3, "%63s", fstype) == 1 && !strcmp(fstype, "nsfs"))))
+			continue;
+		view_put(d, line, l);
+	}
+	return 0;
+}
+
+/* A file's identity; with what, also its size and times (a file rewritten
+ * in place keeps its inode). */
+static void put_stat_of(struct view_desc *d, const char *path, bool what)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	view_put(d, path, strlen(path) + 1);
+	view_put(d, &st.st_dev, sizeof(st.st_dev));
+	view_put(d, &st.st_ino, sizeof(st.st_ino));
+	if (!what)
+		return;
+	view_put(d, &st.st_size, sizeof(st.st_size));
+	view_put(d, &st.st_mtim, sizeof(st.st_mtim));
+	view_put(d, &st.st_ctim, sizeof(st.st_ctim));
+}
+
+/* Everything mounts_setup makes the view from; in the host's mount namespace. */
+static int describe(struct view_desc *d, const struct tunnel *t, uid_t uid, gid_t gid)
+{
+	char resolv[8192];
+	unsigned char flags[3] = { t->system_bus, t->session_bus, t->shared_tmp };
+	int r;
+
+	d->len = 0;
+	d->over = false;
+	timing_mark("v.start");
+	view_put(d, "wgrun view 1", 13);
+	view_put(d, &uid, sizeof(uid));
+	view_put(d, &gid, sizeof(gid));
+	view_put(d, flags, sizeof(flags));
+	if ((r = mounts_render_resolv(t, resolv, sizeof(resolv))) < 0)
+		return r;
+	view_put(d, resolv, (size_t)r);
+	/* The tunnel's namespace (its sysfs is in the view) and the files
+	 * rendered into the view's /etc. */
+	put_stat_of(d, "/proc/thread-self/ns/net", false);
+	/* What the view mounts on: a host directory replaced would take the
+	 * mount with it, in every namespace. */
+	put_stat_of(d, "/etc", false);
+	put_stat_of(d, "/sys", false);
+	put_stat_of(d, "/run", false);
+	put_stat_of(d, "/etc/nsswitch.conf", true);
+	timing_mark("v.stats");
+	if ((r = describe_mounts(d)) < 0)
+		return r;
+	timing_mark("v.mountinfo");
+	if ((r = runview_describe(t->system_bus, d)) < 0)
+		return r;
+	timing_mark("v.run");
+	session_describe(uid, t, d);
+	return 0;
+}
+
+/* RUNDIR/view, root's and 0700. With make: made if need be, and a mount of
+ * its own with private propagation, since a pin needs one (a namespace file
+ * copied to peers could loop; the kernel refuses it on a shared mount, as
+ * /run is under systemd). Opened after that, so that the descriptor is of
+ * the mount the pins are on. */
+static int view_dir(bool make)
+{
+	struct statx stx;
+	struct stat st;
+	int fd;
+
+	if (make) {
+		if (mkdir(VIEW_DIR, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		if (statx(AT_FDCWD, VIEW_DIR, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+			return -errno;
+		if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+			return -ENOSYS;
+		if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) &&
+		    mount(VIEW_DIR, VIEW_DIR, NULL, MS_BIND, NULL) < 0)
+			return -errno;
+		if (mount(NULL, VIEW_DIR, NULL, MS_PRIVATE, NULL) < 0)
+			return -errno;
+	}
+	fd = open(VIEW_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* Enter the pinned view if its description is d's. 0, or -errno. */
+static int try_enter(int dfd, const char *name, const struct view_desc *d)
+{
+	char in[80];
+	ssize_t n;
+	size_t len = 0;
+	int fd, r;
+
+	snprintf(in, sizeof(in), "%s.in", name);
+	fd = openat(dfd, in, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, then.buf + len, sizeof(then.buf) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0 || len != d->len || memcmp(then.buf, d->buf, len))
+		return -ESTALE;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* An unpinned placeholder is a plain file: setns says EINVAL. */
+	r = setns(fd, CLONE_NEWNS) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+/* Take every pin off path (a publisher killed half-way may have left one
+ * under another). */
+static void unpin_all(const char *path)
+{
+	for (int i = 0; i < 16 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
+		;
+}
+
+/* The view is mounts_setup's; d describes what it was made from. In the
+ * host's mount namespace, holding the lock: unpin the old view, write the
+ * description, pin the new one. */
+static int publish(int dfd, const char *name, int viewfd, const struct view_desc *d)
+{
+	char in[80], tmp[96], path[128], from[64];
+	int fd, r = 0;
+
+	snprintf(in, sizeof(in), "%s.in", name);
+	snprintf(tmp, sizeof(tmp), "%s.in.tmp", name);
+	snprintf(path, sizeof(path), "%s/%s", VIEW_DIR, name);
+	unpin_all(path);
+	(void)unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, d->buf, d->len) != (ssize_t)d->len)
+		r = -EIO;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (r == 0 && renameat(dfd, tmp, dfd, in) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlinkat(dfd, tmp, 0);
+		return r;
+	}
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	snprintf(from, sizeof(from), "/proc/self/fd/%d", viewfd);
+	if (mount(from, path, NULL, MS_BIND, NULL) < 0) {
+		r = -errno;
+		(void)unlinkat(dfd, in, 0);
+	}
+	return r;
+}
+
+/* Make the view (mounts_setup, which leaves us in it) and, if nothing it was
+ * made from changed meanwhile, pin it for the next launch. */
+static int make(int dfd, const char *name, const struct tunnel *t, const char *tunnel, uid_t uid,
+		gid_t gid, char *why, size_t whylen)
+{
+	int hostfd, viewfd, r;
+	bool keep = !now.over;
+
+	hostfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (hostfd < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot open the host's mount namespace: %s", strerror(-r));
+		return r;
+	}
+	if ((r = mounts_setup(t, tunnel, uid, gid, why, whylen)) < 0) {
+		close(hostfd);
+		return r;
+	}
+	viewfd = keep ? open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC) : -1;
+	if (viewfd < 0 || setns(hostfd, CLONE_NEWNS) < 0) {
+		/* Not kept: this launch's alone, as before views were kept. */
+		if (viewfd >= 0)
+			close(viewfd);
+		close(hostfd);
+		return 0;
+	}
+	close(hostfd);
+	/* Described again now it is made: a host that changed during the
+	 * making could otherwise leave a view behind its own description. */
+	r = describe(&then, t, uid, gid);
+	if (r == 0 && !then.over && then.len == now.len && !memcmp(then.buf, now.buf, now.len))
+		r = publish(dfd, name, viewfd, &now);
+	if (r < 0)
+		warn("cannot keep the command's view of tunnel '%s' for the next launch: %s", tunnel,
+		     strerror(-r));
+	if (setns(viewfd, CLONE_NEWNS) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "cannot enter the command's view again: %s", strerror(-r));
+		close(viewfd);
+		return r;
+	}
+	close(viewfd);
+	return 0;
+}
+
+int view_enter(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
+	       char *why, size_t whylen)
+{
+	char name[64], lock[72];
+	int dfd, lfd, r;
+
+	rundir_session_name(name, sizeof(name), tunnel, uid, "");
+	if ((r = describe(&now, t, uid, gid)) < 0) {
+		snprintf(why, whylen, "cannot read what the command's view is made from: %s", strerror(-r));
+		return r;
+	}
+	timing_mark("v.describe");
+	dfd = now.over ? -1 : view_dir(false);
+	if (dfd >= 0) {
+		r = try_enter(dfd, name, &now);
+		close(dfd);
+		timing_mark("v.enter");
+		if (r == 0)
+			return 0;
+	}
+	timing_mark("v.miss");
+	/* What we make is root's, not the caller's group's (the egid is theirs). */
+	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "setresgid: %s", strerror(-r));
+		return r;
+	}
+	if ((dfd = view_dir(true)) < 0) {
+		/* Slower, not worse: a view for this launch alone. */
+		warn("cannot keep views in %s: %s", VIEW_DIR, strerror(-dfd));
+		return mounts_setup(t, tunnel, uid, gid, why, whylen);
+	}
+	/* One maker per tunnel and user; a caller who stops it here holds up
+	 * only its own launches, each for at most 5 s. */
+	rundir_session_name(lock, sizeof(lock), tunnel, uid, ".lock");
+	lfd = openat(dfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lfd < 0 || lock_bounded(lfd, 5000) < 0) {
+		r = lfd < 0 ? -errno : -ETIMEDOUT;
+		snprintf(why, whylen, "cannot take %s/%s: %s", VIEW_DIR, lock, strerror(-r));
+		if (lfd >= 0)
+			close(lfd);
+		close(dfd);
+		return r;
+	}
+	/* Another launch may have made it while we waited. */
+	if (now.over || try_enter(dfd, name, &now) < 0)
+		r = make(dfd, name, t, tunnel, uid, gid, why, whylen);
+	else
+		r = 0;
+	close(lfd);
+	close(dfd);
+	return r;
+}
+
+void view_forget(const char *tunnel)
+{
+	char path[512];
+	size_t n = strlen(tunnel);
+	struct dirent *e;
+	DIR *d = opendir(VIEW_DIR);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, tunnel, n) || e->d_name[n] != '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", VIEW_DIR, e->d_name) >= (int)sizeof(path))
+			continue;
+		unpin_all(path);
+		(void)unlink(path);	/* the pin, its description, its lock */
+	}
+	closedir(d);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: ISC */
+/* view.h - the command's mount view, made once per tunnel and user and
+ * entered again while what it was made from has not changed. */
+#ifndef WGRUN_VIEW_H
+#define WGRUN_VIEW_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "tunnel.h"
+
+/* Everything a view is made from, as bytes: compared exactly, never hashed,
+ * so no choice of file names by the caller can pass one view off as
+ * another. Longer than this, a view is made for the launch alone. */
+#define VIEW_DESC_MAX 65536
+
+struct view_desc {
+	size_t len;
+	bool over;
+	char buf[VIEW_DESC_MAX];
+};
+
+static inline void view_put(struct view_desc *d, const void *p, size_t n)
+{
+	if (d->over || n > sizeof(d->buf) - d->len) {
+		d->over = true;
+		return;
+	}
+	memcpy(d->buf + d->len, p, n);
+	d->len += n;
+}
+
+/* A directory entry as the view depends on it: its name, inode and type.
+ * A file bound into a view is bound by inode: replaced, it is another. */
+static inline void view_put_entry(struct view_desc *d, const struct dirent *e)
+{
+	uint64_t ino = e->d_ino;
+
+	view_put(d, e->d_name, strlen(e->d_name) + 1);
+	view_put(d, &ino, sizeof(ino));
+	view_put(d, &e->d_type, 1);
+}
+
+/* In the tunnel's network namespace and the host's mount namespace: enter
+ * the view of tunnel for uid if one made from the same host state is
+ * pinned (RUNDIR/view/TUNNEL.UID), else make one (mounts_setup) and pin it
+ * for the next launch. Either way the calling process ends in the command's
+ * view. 0 or -errno with why. */
+int view_enter(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
+	       char *why, size_t whylen);
+
+/* --down, or a tunnel made in a new namespace: unpin and remove every view
+ * of tunnel (commands still inside keep theirs until they end). */
+void view_forget(const char *tunnel);
+
+#endif
