@@ -233,10 +233,7 @@ static void describe_dir(const char *host, bool (*keep)(const char *, const stru
 	}
 	/* The directory itself: the view covers it (/tmp, /run/user/UID), and
 	 * when the host removes it (a logout) the kernel takes that cover off. */
-	if (fstat(dirfd(dir), &st) == 0) {
-		view_put(d, &st.st_dev, sizeof(st.st_dev));
-		view_put(d, &st.st_ino, sizeof(st.st_ino));
-	}
+	view_put_identity(d, dirfd(dir), "");
 	for (size_t count = 0; (e = readdir(dir)) && count < MAX_ENTRIES; count++) {
 		if (!keep(e->d_name, NULL, uid))
 			continue;
@@ -244,6 +241,7 @@ static void describe_dir(const char *host, bool (*keep)(const char *, const stru
 		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		view_put_entry(d, e);
+		view_put_identity(d, dirfd(dir), e->d_name);
 		view_put(d, &st.st_mode, sizeof(st.st_mode));
 		view_put(d, &st.st_uid, sizeof(st.st_uid));
 	}

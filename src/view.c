@@ -93,22 +93,47 @@ static int describe_mounts(struct view_desc *d)
 	return 0;
 }
 
-/* A file's identity; with what, also its size and times (a file rewritten
- * in place keeps its inode). */
-static void put_stat_of(struct view_desc *d, const char *path, bool what)
+/* The identity of the directory at path: the view mounts on it. */
+static void put_dir(struct view_desc *d, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	view_put(d, path, strlen(path) + 1);
+	if (fd < 0) {
+		view_put(d, "-", 2);
+		return;
+	}
+	view_put_identity(d, fd, "");
+	close(fd);
+}
+
+/* The tunnel's namespace, whose sysfs the view shows. Its inode number is
+ * not given again while the view, holding it, lives. */
+static void put_netns(struct view_desc *d)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0)
+	if (stat("/proc/thread-self/ns/net", &st) < 0)
 		memset(&st, 0, sizeof(st));
-	view_put(d, path, strlen(path) + 1);
 	view_put(d, &st.st_dev, sizeof(st.st_dev));
 	view_put(d, &st.st_ino, sizeof(st.st_ino));
-	if (!what)
-		return;
-	view_put(d, &st.st_size, sizeof(st.st_size));
-	view_put(d, &st.st_mtim, sizeof(st.st_mtim));
-	view_put(d, &st.st_ctim, sizeof(st.st_ctim));
+}
+
+/* The host's nsswitch.conf, rendered into the view's /etc: its text. */
+static void put_nsswitch(struct view_desc *d)
+{
+	char text[8192];
+	ssize_t n = -1;
+	int fd = open("/etc/nsswitch.conf", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text));
+		close(fd);
+	}
+	if (n < 0)
+		n = 0;
+	view_put(d, &n, sizeof(n));
+	view_put(d, text, (size_t)n);
 }
 
 /* Everything mounts_setup makes the view from; in the host's mount namespace. */
@@ -130,13 +155,13 @@ static int describe(struct view_desc *d, const struct tunnel *t, uid_t uid, gid_
 	view_put(d, resolv, (size_t)r);
 	/* The tunnel's namespace (its sysfs is in the view) and the files
 	 * rendered into the view's /etc. */
-	put_stat_of(d, "/proc/thread-self/ns/net", false);
+	put_netns(d);
 	/* What the view mounts on: a host directory replaced would take the
 	 * mount with it, in every namespace. */
-	put_stat_of(d, "/etc", false);
-	put_stat_of(d, "/sys", false);
-	put_stat_of(d, "/run", false);
-	put_stat_of(d, "/etc/nsswitch.conf", true);
+	put_dir(d, "/etc");
+	put_dir(d, "/sys");
+	put_dir(d, "/run");
+	put_nsswitch(d);
 	timing_mark("v.stats");
 	if ((r = describe_mounts(d)) < 0)
 		return r;

@@ -5,9 +5,11 @@
 #define WGRUN_VIEW_H
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "tunnel.h"
@@ -42,6 +44,30 @@ static inline void view_put_entry(struct view_desc *d, const struct dirent *e)
 	view_put(d, e->d_name, strlen(e->d_name) + 1);
 	view_put(d, &ino, sizeof(ino));
 	view_put(d, &e->d_type, 1);
+}
+
+/* The identity of dirfd/name (name "" for dirfd itself; a last link is not
+ * followed): a file handle, which names one inode for its whole life, where
+ * an inode number is given again as soon as it is free (ext4 does). Where
+ * the file system has no handles, the inode number and its last change. */
+static inline void view_put_identity(struct view_desc *d, int dirfd, const char *name)
+{
+	_Alignas(struct file_handle) unsigned char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+	struct file_handle *fh = (struct file_handle *)buf;
+	int empty = name[0] ? 0 : AT_EMPTY_PATH, mnt;
+	struct stat st;
+
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(dirfd, name, fh, &mnt, empty) == 0) {
+		view_put(d, &fh->handle_type, sizeof(fh->handle_type));
+		view_put(d, fh->f_handle, fh->handle_bytes);
+		return;
+	}
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | empty) < 0)
+		memset(&st, 0, sizeof(st));
+	view_put(d, &st.st_dev, sizeof(st.st_dev));
+	view_put(d, &st.st_ino, sizeof(st.st_ino));
+	view_put(d, &st.st_ctim, sizeof(st.st_ctim));
 }
 
 /* In the tunnel's network namespace and the host's mount namespace: enter

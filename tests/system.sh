@@ -997,13 +997,17 @@ test_view_is_made_again_after_a_new_login() {
 	# cover off the old directory when it goes.
 	rm $D_RUN/wayland-0; desk $T_BIN work -- true
 	desktop_down; desktop_up
+	desk $T_BIN work -- true
 	id_out=$(desk dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId | grep -o '"[0-9a-f]*"')
 	id_in=$(desk $T_BIN work -- dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId 2>&1 | grep -o '"[0-9a-f]*"')
+	local bus_alive=no
+	kill -0 $D_BUS_PID 2>/dev/null && bus_alive=yes
 	desktop_down
 	check "the compositor's socket: [$w1]" [ "$w1" = one ] &&
 	check "the restarted compositor's: [$w2]" [ "$w2" = two ] &&
 	check "after a new login the bus inside is still the tunnel's own: inside $id_in, outside $id_out" \
-		[ -n "$id_in" -a "$id_in" != "$id_out" ] && ok
+		[ -n "$id_in" -a "$id_in" != "$id_out" ] &&
+	check "the desktop's session bus still runs: $bus_alive" [ $bus_alive = yes ] && ok
 }
 
 test_desktop_sockets_still_reach_the_command() {
