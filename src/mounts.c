@@ -231,7 +231,7 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
 	if ((r = session_prepare(&sess, tunnel, uid, gid, t, why, whylen)) < 0)
 		goto out;
 	/* Then /run, since it covers the host's, where scratch itself lives. */
-	if ((r = runview_build(SCRATCH "/run", t->system_bus, text, sizeof(text))) < 0)
+	if ((r = runview_build(SCRATCH "/run", t->system_bus, uid, text, sizeof(text))) < 0)
 		FAIL(r, "%s", text);
 	if ((r = session_place(&sess, why, whylen)) < 0)
 		goto out;

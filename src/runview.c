@@ -16,7 +16,14 @@
  *
  * Entries the host creates at the top of /run after the launch do not appear
  * in the command's /run; that is the price, and it concerns system daemons,
- * not a user's session (whose /run/user/UID exists before its programs run). */
+ * not a user's session (whose /run/user/UID exists before its programs run).
+ *
+ * /run/user is a directory of this tmpfs too, holding only the caller's UID,
+ * on which session.c mounts the tunnel's runtime directory. Bound from the
+ * host, its UID would be the host's directory, and when the host removes it
+ * (a logout) the kernel takes the mount off it in every namespace: a command
+ * still running would then find the host's next runtime directory, with the
+ * desktop's session bus, where its own was. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +45,9 @@ static const char *const masked[] = {
 #define MAX_ENTRIES 4096
 
 static bool keep_system_bus;	/* the tunnel file's SystemBus = yes */
+
+/* Made here, not bound: see above. */
+#define USER_DIR "user"
 
 static bool mask_applies(size_t i)
 {
@@ -110,6 +120,11 @@ static int mirror(const char *host, const char *ours, const char *rel, int depth
 			continue;	/* gone meanwhile */
 		if (is_masked(sub))
 			continue;	/* created empty below */
+		if (!strcmp(sub, USER_DIR) && S_ISDIR(st.st_mode)) {
+			if (mkdir(to, 0755) < 0)
+				r = -errno;
+			continue;
+		}
 		if (S_ISLNK(st.st_mode) && holds_masked(sub)) {
 			/* Never mask through a link into the host's files: a real,
 			 * empty directory stands in for it (only root makes such). */
@@ -194,8 +209,8 @@ static int describe(const char *host, const char *rel, int depth, struct view_de
 		if (snprintf(from, sizeof(from), "%s/%s", host, e->d_name) >= (int)sizeof(from) ||
 		    snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name) >= (int)sizeof(sub))
 			continue;
-		if (is_masked(sub))
-			continue;	/* an empty directory of ours, whatever the host has */
+		if (is_masked(sub) || !strcmp(sub, USER_DIR))
+			continue;	/* a directory of ours, whatever the host has */
 		if (e->d_type == DT_UNKNOWN) {
 			if (lstat(from, &st) < 0)
 				continue;
@@ -220,8 +235,9 @@ int runview_describe(bool system_bus, struct view_desc *d)
 	return describe("/run", "", 0, d);
 }
 
-int runview_build(const char *scratch_run, bool system_bus, char *why, size_t whylen)
+int runview_build(const char *scratch_run, bool system_bus, uid_t uid, char *why, size_t whylen)
 {
+	char user[PATH_MAX], host[64];
 	int r;
 
 	*why = '\0';
@@ -236,6 +252,16 @@ int runview_build(const char *scratch_run, bool system_bus, char *why, size_t wh
 	for (size_t i = 0; i < N_MASKED; i++) {
 		if (mask_applies(i) && (r = make_masked(scratch_run, masked[i])) < 0) {
 			snprintf(why, whylen, "cannot mask /run/%s: %s", masked[i], strerror(-r));
+			return r;
+		}
+	}
+	/* The mount point for the tunnel's runtime directory, where the host
+	 * has the caller's. */
+	snprintf(host, sizeof(host), "/run/%s/%u", USER_DIR, (unsigned)uid);
+	if (access(host, F_OK) == 0) {
+		snprintf(user, sizeof(user), "%s/%s/%u", scratch_run, USER_DIR, (unsigned)uid);
+		if ((r = make_masked(scratch_run, user + strlen(scratch_run) + 1)) < 0) {
+			snprintf(why, whylen, "cannot make %s in the command's /run: %s", host, strerror(-r));
 			return r;
 		}
 	}

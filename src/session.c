@@ -390,6 +390,10 @@ int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
 	close(base);
 	if (r == 0 && s->tmp_fd >= 0)
 		r = bind_matching("/tmp", s->tmp_fd, keep_tmp, uid, why, whylen);
+	/* Now, while the host's /run shows: the command's /run/user is not
+	 * the host's (runview.c). */
+	if (r == 0 && s->runtime_fd >= 0)
+		r = bind_matching(host_run, s->runtime_fd, keep_runtime, uid, why, whylen);
 	return r;
 }
 
@@ -415,12 +419,10 @@ int session_place(struct session *s, char *why, size_t whylen)
 	snprintf(host_run, sizeof(host_run), "/run/user/%u", (unsigned)s->uid);
 	if (s->tmp_fd >= 0)
 		r = cover(s->tmp_fd, "/tmp", why, whylen);
-	if (r == 0 && s->runtime_fd >= 0) {
-		/* The caller's runtime directory as our /run shows it: the host's. */
-		r = bind_matching(host_run, s->runtime_fd, keep_runtime, s->uid, why, whylen);
-		if (r == 0)
-			r = cover(s->runtime_fd, host_run, why, whylen);
-	}
+	/* On the command's own /run/user/UID (runview.c), which the host
+	 * cannot remove. */
+	if (r == 0 && s->runtime_fd >= 0)
+		r = cover(s->runtime_fd, host_run, why, whylen);
 	session_close(s);
 	return r;
 }

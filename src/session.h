@@ -23,15 +23,16 @@ void session_forget(const char *tunnel);
 
 /* In the command's mount namespace, while the host's /run and /tmp still
  * show: make (or check) RUNDIR/session/TUNNEL.UID/tmp (01777, root) and
- * runtime (0700, the caller's), and bind the host's X11 sockets and the
- * caller's X authority files into that tmp. 0 or -errno with why. */
+ * runtime (0700, the caller's), bind the host's X11 sockets and the
+ * caller's X authority files into that tmp, and the display and sound
+ * sockets (and the session bus only with SessionBus) of the caller's
+ * runtime directory into that runtime. 0 or -errno with why. */
 int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,
 		    const struct tunnel *t, char *why, size_t whylen);
 
 /* After the command's /run is in place: the tunnel's tmp on /tmp (unless
- * SharedTmp), the tunnel's runtime directory on /run/user/UID with the
- * display and sound sockets bound back (and the session bus only with
- * SessionBus). Closes what session_prepare opened. 0 or -errno with why. */
+ * SharedTmp), the tunnel's runtime directory on /run/user/UID. Closes what
+ * session_prepare opened. 0 or -errno with why. */
 int session_place(struct session *s, char *why, size_t whylen);
 
 /* Close what session_prepare opened (on a failure path). */

@@ -1016,6 +1016,29 @@ test_view_is_made_again_after_a_new_login() {
 	check "the desktop's session bus still runs: $bus_alive" [ $bus_alive = yes ] && ok
 }
 
+test_running_command_keeps_its_runtime_directory_across_a_new_login() {
+	local bg id_out id_in
+	desktop_up
+	install -o $T_USER -m 0644 /dev/null $OUT/late-bus
+	install -o $T_USER -m 0644 /dev/null $OUT/late-ls
+	desk $T_BIN work -- sh -c "sleep 3; ls /run/user/$D_UID > $OUT/late-ls
+		dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId > $OUT/late-bus 2>&1" &
+	bg=$!
+	sleep 1
+	# Logged out and in again while it runs: the host's runtime directory
+	# is removed and made anew, with a new session bus.
+	desktop_down; desktop_up
+	touch $D_RUN/wgt-new-login
+	id_out=$(desk dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.GetId | grep -o '"[0-9a-f]*"')
+	wait $bg
+	id_in=$(grep -o '"[0-9a-f]*"' $OUT/late-bus)
+	desktop_down
+	check "the host's new bus answers: [$id_out]" [ -n "$id_out" ] &&
+	check "the command that ran across the login reached the bus [$id_in]" [ "$id_in" != "$id_out" ] &&
+	check "its runtime directory is still the tunnel's: [$(tr '\n' ' ' < $OUT/late-ls)]" \
+		not grep -q wgt-new-login $OUT/late-ls && ok
+}
+
 test_desktop_sockets_still_reach_the_command() {
 	desktop_up
 	touch $D_RUN/wayland-0 $D_RUN/pipewire-0; mkdir -p $D_RUN/pulse; touch $D_RUN/pulse/native
