@@ -48,6 +48,33 @@ bool lex_line(const char *buf, size_t len, size_t *pos, struct span *line)
 	return true;
 }
 
+struct span lex_field(struct span line, int n)
+{
+	size_t i = 0, j;
+
+	for (int k = 0; k < n; k++) {
+		while (i < line.len && line.p[i] != ' ')
+			i++;
+		while (i < line.len && line.p[i] == ' ')
+			i++;
+	}
+	for (j = i; j < line.len && line.p[j] != ' '; j++)
+		;
+	return (struct span){ line.p + i, j - i };
+}
+
+bool lex_mountinfo(struct span line, struct span *mnt, struct span *fstype)
+{
+	/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ... */
+	const char *dash = memmem(line.p, line.len, " - ", 3);
+
+	*mnt = lex_field(line, 4);
+	if (!dash || !mnt->len)
+		return false;
+	*fstype = lex_field((struct span){ dash + 3, line.len - (size_t)(dash + 3 - line.p) }, 0);
+	return fstype->len > 0;
+}
+
 bool tunnel_name_valid(const char *name)
 {
 	size_t i;

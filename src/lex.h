@@ -46,6 +46,13 @@ bool lex_line(const char *buf, size_t len, size_t *pos, struct span *line);
 /* Tunnel names: ^[a-z0-9][a-z0-9_-]{0,14}$, checked before any path, lock
  * or interface name is made from one. */
 #define TUNNEL_NAME_MAX 15
+/* Field n (from 0) of line, fields separated by spaces: empty past the last. */
+struct span lex_field(struct span line, int n);
+
+/* A /proc/self/mountinfo line's mount point (still escaped: \040 for a
+ * space) and file system type. False when the line is not one. */
+bool lex_mountinfo(struct span line, struct span *mnt, struct span *fstype);
+
 bool tunnel_name_valid(const char *name);
 
 #endif

@@ -20,6 +20,7 @@
  *   and flatpak still work. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 
 #include "caps.h"
 #include "config.h"
+#include "lex.h"
 #include "mounts.h"
 #include "runview.h"
 #include "session.h"
@@ -151,6 +153,46 @@ static int unshare_as(uid_t uid)
 	return r;
 }
 
+/* Take every namespace file off the new mount namespace: `ip netns` pins
+ * and other tools' (they may sit on mounts that are not shared, where the
+ * host's unmount never reaches a copy), which would keep those namespaces
+ * and their interfaces alive for as long as the view lives. The view needs
+ * none; what is bound later copies none. */
+static void detach_ns_files(void)
+{
+	static char buf[65536];
+	struct span line, mnt, fstype;
+	char path[PATH_MAX];
+	size_t len = 0, pos = 0;
+	ssize_t n;
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	while (lex_line(buf, len, &pos, &line)) {
+		size_t o = 0;
+
+		if (!lex_mountinfo(line, &mnt, &fstype) || fstype.len != 4 || memcmp(fstype.p, "nsfs", 4))
+			continue;
+		/* The kernel escapes space, tab, newline and backslash as \ooo. */
+		for (size_t i = 0; i < mnt.len && o + 1 < sizeof(path); i++) {
+			if (mnt.p[i] == '\\' && i + 3 < mnt.len && mnt.p[i + 1] >= '0' && mnt.p[i + 1] <= '3' &&
+			    mnt.p[i + 2] >= '0' && mnt.p[i + 2] <= '7' && mnt.p[i + 3] >= '0' && mnt.p[i + 3] <= '7') {
+				path[o++] = (char)(((mnt.p[i + 1] - '0') << 6) | ((mnt.p[i + 2] - '0') << 3) |
+						   (mnt.p[i + 3] - '0'));
+				i += 3;
+			} else {
+				path[o++] = mnt.p[i];
+			}
+		}
+		path[o] = '\0';
+		(void)umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+	}
+}
+
 /* Every failure sets its own error (SECURITY.md row 37): a stale
  * r, possibly 0, would let the launch go on with the host's /etc and /run. */
 #define FAIL(err, ...) do { r = (err); snprintf(why, whylen, __VA_ARGS__); goto out; } while (0)
@@ -217,6 +259,7 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
 		FAIL(r, "cannot create the command's mount namespace: %s", strerror(-r));
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		FAIL_ERRNO("cannot make mounts slave: %s", strerror(errno));
+	detach_ns_files();
 	if ((r = mounts_resolver(t, why, whylen)) < 0)
 		goto out;
 	if (mount("sysfs", SCRATCH "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)

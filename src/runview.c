@@ -198,7 +198,13 @@ static int describe(const char *host, const char *rel, int depth, struct view_de
 
 	if (!dir)
 		return errno == ENOENT ? 0 : -errno;
-	view_put(d, rel, strlen(rel) + 1);
+	/* Rebuilt with the host's mode (mirror's mkdir). */
+	if (fstat(dirfd(dir), &st) < 0) {
+		closedir(dir);
+		return -errno;
+	}
+	view_put_str(d, rel);
+	view_put(d, &st.st_mode, sizeof(st.st_mode));
 	while ((e = readdir(dir))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
@@ -226,6 +232,7 @@ static int describe(const char *host, const char *rel, int depth, struct view_de
 		}
 	}
 	closedir(dir);
+	view_put_end(d);
 	return 0;
 }
 

@@ -224,11 +224,11 @@ static void describe_dir(const char *host, bool (*keep)(const char *, const stru
 	DIR *dir;
 	int hfd = open(host, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	view_put(d, host, strlen(host) + 1);
+	view_put_str(d, host);
 	if (hfd < 0 || !(dir = fdopendir(hfd))) {
 		if (hfd >= 0)
 			close(hfd);
-		view_put(d, "-", 2);	/* absent, or not a directory */
+		view_put_end(d);	/* absent, or not a directory */
 		return;
 	}
 	/* The directory itself: the view covers it (/tmp, /run/user/UID), and
@@ -237,15 +237,18 @@ static void describe_dir(const char *host, bool (*keep)(const char *, const stru
 	for (size_t count = 0; (e = readdir(dir)) && count < MAX_ENTRIES; count++) {
 		if (!keep(e->d_name, NULL, uid))
 			continue;
-		/* Only names keep() admits are looked at, as bind_matching does. */
-		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		/* Only names keep() admits are looked at, as bind_matching does,
+		 * and only what it binds counts (another user's xauth file in
+		 * /tmp is not bound, and must not change the caller's view). */
+		if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISLNK(st.st_mode) ||
+		    !keep(e->d_name, &st, uid))
 			continue;
 		view_put_entry(d, e);
 		view_put_identity(d, dirfd(dir), e->d_name);
 		view_put(d, &st.st_mode, sizeof(st.st_mode));
-		view_put(d, &st.st_uid, sizeof(st.st_uid));
 	}
 	closedir(dir);
+	view_put_end(d);
 }
 
 void session_describe(uid_t uid, const struct tunnel *t, struct view_desc *d)

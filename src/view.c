@@ -32,10 +32,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "lex.h"
 #include "log.h"
 #include "mounts.h"
 #include "rundir.h"
@@ -46,27 +49,47 @@
 
 #define VIEW_DIR WGRUN_RUNDIR "/view"
 
+/* TUNNEL.UID.in: this, then the description. The pinned namespace's
+ * identity ties the description to the pin it was written for. */
+struct view_head {
+	char magic[8];
+	uint64_t made_ns;	/* CLOCK_BOOTTIME when pinned */
+	uint64_t ns_dev, ns_ino;	/* the pinned mount namespace */
+};
+static const char view_magic[8] = "wgrunv2";
+
 /* Descriptions are large: one for now, one read back. */
 static struct view_desc now, then;
 
-static bool under_rundir(const char *mnt)
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static bool under_rundir(struct span mnt)
 {
 	size_t n = strlen(WGRUN_RUNDIR);
 
-	return !strncmp(mnt, WGRUN_RUNDIR, n) && (mnt[n] == '/' || mnt[n] == '\0');
+	return mnt.len >= n && !memcmp(mnt.p, WGRUN_RUNDIR, n) && (mnt.len == n || mnt.p[n] == '/');
 }
 
-/* The host's mount table, line by line, but for what no view shows. */
+/* The host's mount table, line by line, but for what no view shows:
+ * wgrun's own state and namespace files. A line that cannot be read is
+ * kept: it may be anything. */
 static int describe_mounts(struct view_desc *d)
 {
 	static char buf[VIEW_DESC_MAX];
-	size_t len = 0;
-	ssize_t n;
+	struct span line, mnt, fstype;
+	size_t len = 0, pos = 0;
+	ssize_t n = 0;
 	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
 		len += (size_t)n;
 	close(fd);
 	if (n < 0)
@@ -75,48 +98,64 @@ static int describe_mounts(struct view_desc *d)
 		d->over = true;	/* a host this large makes a view per launch */
 		return 0;
 	}
-	for (size_t i = 0; i < len;) {
-		char *line = buf + i, *nl = memchr(line, '\n', len - i);
-		size_t l = nl ? (size_t)(nl - line) + 1 : len - i;
-		char mnt[PATH_MAX], fstype[64];
-
-		i += l;
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE ...
-		 * A line we cannot read is kept: it may be anything. */
-		char *dash = memmem(line, l, " - ", 3);
-		if (l < sizeof(mnt) && sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 &&
-		    (under_rundir(mnt) ||
-		     (dash && sscanf(dash + 3, "%63s", fstype) == 1 && !strcmp(fstype, "nsfs"))))
+	while (lex_line(buf, len, &pos, &line)) {
+		if (lex_mountinfo(line, &mnt, &fstype) &&
+		    (under_rundir(mnt) || (fstype.len == 4 && !memcmp(fstype.p, "nsfs", 4))))
 			continue;
-		view_put(d, line, l);
+		view_put(d, &line.len, sizeof(line.len));
+		view_put(d, line.p, line.len);
 	}
+	view_put_end(d);
 	return 0;
 }
 
-/* The identity of the directory at path: the view mounts on it. */
-static void put_dir(struct view_desc *d, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	view_put(d, path, strlen(path) + 1);
-	if (fd < 0) {
-		view_put(d, "-", 2);
-		return;
-	}
-	view_put_identity(d, fd, "");
-	close(fd);
-}
-
-/* The tunnel's namespace, whose sysfs the view shows. Its inode number is
- * not given again while the view, holding it, lives. */
-static void put_netns(struct view_desc *d)
+/* The identity of the directory at path: the view mounts on it. With
+ * times, for /etc: a file replaced at its top changes them. */
+static int put_dir(struct view_desc *d, const char *path, bool times)
 {
 	struct stat st;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
+	if (fd < 0)
+		return -errno;
+	view_put_str(d, path);
+	view_put_identity(d, fd, "");
+	if (times && fstat(fd, &st) == 0) {
+		view_put(d, &st.st_mtim, sizeof(st.st_mtim));
+		view_put(d, &st.st_ctim, sizeof(st.st_ctim));
+	}
+	close(fd);
+	return 0;
+}
+
+/* The tunnel's network namespace, whose sysfs the view shows, by its
+ * cookie (never given twice in a boot; an inode number is), and the wgrun
+ * binary that makes the view. */
+static int put_netns_and_exe(struct view_desc *d)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	struct stat st;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+		cookie = 0;	/* before Linux 5.14: the inode number alone */
+	close(fd);
+	view_put(d, &cookie, sizeof(cookie));
 	if (stat("/proc/thread-self/ns/net", &st) < 0)
-		memset(&st, 0, sizeof(st));
+		return -errno;
 	view_put(d, &st.st_dev, sizeof(st.st_dev));
 	view_put(d, &st.st_ino, sizeof(st.st_ino));
+	if (stat("/proc/self/exe", &st) < 0)
+		return -errno;
+	view_put(d, &st.st_dev, sizeof(st.st_dev));
+	view_put(d, &st.st_ino, sizeof(st.st_ino));
+	view_put(d, &st.st_size, sizeof(st.st_size));
+	view_put(d, &st.st_mtim, sizeof(st.st_mtim));
+	view_put(d, &st.st_ctim, sizeof(st.st_ctim));
+	return 0;
 }
 
 /* The host's nsswitch.conf, rendered into the view's /etc: its text. */
@@ -136,31 +175,29 @@ static void put_nsswitch(struct view_desc *d)
 	view_put(d, text, (size_t)n);
 }
 
-/* Everything mounts_setup makes the view from; in the host's mount namespace. */
+/* Everything mounts_setup makes the view from; in the host's mount
+ * namespace. Anything that cannot be read fails it: a view is then made for
+ * the launch alone, never taken on a guess. */
 static int describe(struct view_desc *d, const struct tunnel *t, uid_t uid, gid_t gid)
 {
 	char resolv[8192];
 	unsigned char flags[3] = { t->system_bus, t->session_bus, t->shared_tmp };
 	int r;
 
+	timing_mark("v.start");
 	d->len = 0;
 	d->over = false;
-	timing_mark("v.start");
-	view_put(d, "wgrun view 1", 13);
 	view_put(d, &uid, sizeof(uid));
 	view_put(d, &gid, sizeof(gid));
 	view_put(d, flags, sizeof(flags));
 	if ((r = mounts_render_resolv(t, resolv, sizeof(resolv))) < 0)
 		return r;
-	view_put(d, resolv, (size_t)r);
-	/* The tunnel's namespace (its sysfs is in the view) and the files
-	 * rendered into the view's /etc. */
-	put_netns(d);
+	view_put_str(d, resolv);
 	/* What the view mounts on: a host directory replaced would take the
 	 * mount with it, in every namespace. */
-	put_dir(d, "/etc");
-	put_dir(d, "/sys");
-	put_dir(d, "/run");
+	if ((r = put_netns_and_exe(d)) < 0 || (r = put_dir(d, "/etc", true)) < 0 ||
+	    (r = put_dir(d, "/sys", false)) < 0 || (r = put_dir(d, "/run", false)) < 0)
+		return r;
 	put_nsswitch(d);
 	timing_mark("v.stats");
 	if ((r = describe_mounts(d)) < 0)
@@ -190,7 +227,7 @@ static int view_dir(bool make)
 		if (statx(AT_FDCWD, VIEW_DIR, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
 			return -errno;
 		if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-			return -ENOSYS;
+			return -ENOSYS;	/* before Linux 5.8 */
 		if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) &&
 		    mount(VIEW_DIR, VIEW_DIR, NULL, MS_BIND, NULL) < 0)
 			return -errno;
@@ -207,29 +244,39 @@ static int view_dir(bool make)
 	return fd;
 }
 
-/* Enter the pinned view if its description is d's. 0, or -errno. */
+/* Enter the pinned view if its description is d's and it is young enough.
+ * The pin is opened first and the description read after: it must name
+ * that very namespace, so that a pin swapped meanwhile is never taken for
+ * the one described. 0, or -errno. */
 static int try_enter(int dfd, const char *name, const struct view_desc *d)
 {
-	char in[80];
-	ssize_t n;
+	struct view_head head;
+	struct stat pin, in;
+	char inname[80];
 	size_t len = 0;
-	int fd, r;
+	ssize_t n = 0;
+	int pfd, fd, r = -ESTALE;
 
-	snprintf(in, sizeof(in), "%s.in", name);
-	fd = openat(dfd, in, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	pfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
 		return -errno;
-	while ((n = read(fd, then.buf + len, sizeof(then.buf) - len)) > 0)
+	snprintf(inname, sizeof(inname), "%s.in", name);
+	fd = openat(dfd, inname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(pfd, &pin) < 0 || fstat(fd, &in) < 0 || !S_ISREG(in.st_mode) || in.st_uid != 0 ||
+	    read(fd, &head, sizeof(head)) != (ssize_t)sizeof(head))
+		goto out;
+	while (len < sizeof(then.buf) && (n = read(fd, then.buf + len, sizeof(then.buf) - len)) > 0)
 		len += (size_t)n;
-	close(fd);
-	if (n < 0 || len != d->len || memcmp(then.buf, d->buf, len))
-		return -ESTALE;
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	if (n < 0 || memcmp(head.magic, view_magic, sizeof(view_magic)) || head.ns_dev != pin.st_dev ||
+	    head.ns_ino != pin.st_ino || boottime_ns() - head.made_ns > WGRUN_VIEW_MAX_AGE_S * 1000000000ULL ||
+	    len != d->len || memcmp(then.buf, d->buf, len))
+		goto out;
 	/* An unpinned placeholder is a plain file: setns says EINVAL. */
-	r = setns(fd, CLONE_NEWNS) < 0 ? -errno : 0;
-	close(fd);
+	r = setns(pfd, CLONE_NEWNS) < 0 ? -errno : 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
 	return r;
 }
 
@@ -241,39 +288,64 @@ static void unpin_all(const char *path)
 		;
 }
 
-/* The view is mounts_setup's; d describes what it was made from. In the
- * host's mount namespace, holding the lock: unpin the old view, write the
- * description, pin the new one. */
-static int publish(int dfd, const char *name, int viewfd, const struct view_desc *d)
+/* Is the tunnel still up in the network namespace we stand in? */
+static bool tunnel_still_here(const char *tunnel)
 {
+	char pinp[PATH_MAX];
+	struct stat a, b;
+
+	return rundir_path(pinp, sizeof(pinp), tunnel, RUN_PIN) == 0 && stat(pinp, &a) == 0 &&
+	       stat("/proc/thread-self/ns/net", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* In the host's mount namespace, holding the lock: pin the view (viewfd)
+ * in the old one's place, then write its description, naming it. A --down
+ * may have come while a stopped launch made it: the tunnel is checked after
+ * the pin is up (--down unpins views after the tunnel), and the pin taken
+ * off again if the tunnel has gone from this namespace. */
+static int publish(int dfd, const char *tunnel, const char *name, int viewfd, const struct view_desc *d)
+{
+	struct view_head head = { .made_ns = boottime_ns() };
 	char in[80], tmp[96], path[128], from[64];
+	struct stat st;
 	int fd, r = 0;
 
-	snprintf(in, sizeof(in), "%s.in", name);
-	snprintf(tmp, sizeof(tmp), "%s.in.tmp", name);
-	snprintf(path, sizeof(path), "%s/%s", VIEW_DIR, name);
-	unpin_all(path);
-	(void)unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	memcpy(head.magic, view_magic, sizeof(view_magic));
+	if (snprintf(in, sizeof(in), "%s.in", name) >= (int)sizeof(in) ||
+	    snprintf(tmp, sizeof(tmp), "%s.in.tmp", name) >= (int)sizeof(tmp) ||
+	    snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (fstat(viewfd, &st) < 0)
 		return -errno;
-	if (write(fd, d->buf, d->len) != (ssize_t)d->len)
-		r = -EIO;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (r == 0 && renameat(dfd, tmp, dfd, in) < 0)
-		r = -errno;
-	if (r < 0) {
-		(void)unlinkat(dfd, tmp, 0);
-		return r;
-	}
+	head.ns_dev = st.st_dev;
+	head.ns_ino = st.st_ino;
+	unpin_all(path);
+	(void)unlinkat(dfd, in, 0);
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	close(fd);
 	snprintf(from, sizeof(from), "/proc/self/fd/%d", viewfd);
-	if (mount(from, path, NULL, MS_BIND, NULL) < 0) {
+	if (mount(from, path, NULL, MS_BIND, NULL) < 0)
+		return -errno;
+	(void)unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
 		r = -errno;
+	else {
+		if (write(fd, &head, sizeof(head)) != (ssize_t)sizeof(head) ||
+		    write(fd, d->buf, d->len) != (ssize_t)d->len)
+			r = -EIO;
+		if (close(fd) < 0 && !r)
+			r = -errno;
+		if (r == 0 && renameat(dfd, tmp, dfd, in) < 0)
+			r = -errno;
+	}
+	if (r == 0 && !tunnel_still_here(tunnel))
+		r = -ESTALE;
+	if (r < 0) {
+		unpin_all(path);
+		(void)unlinkat(dfd, tmp, 0);
 		(void)unlinkat(dfd, in, 0);
 	}
 	return r;
@@ -285,7 +357,6 @@ static int make(int dfd, const char *name, const struct tunnel *t, const char *t
 		gid_t gid, char *why, size_t whylen)
 {
 	int hostfd, viewfd, r;
-	bool keep = !now.over;
 
 	hostfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (hostfd < 0) {
@@ -297,7 +368,7 @@ static int make(int dfd, const char *name, const struct tunnel *t, const char *t
 		close(hostfd);
 		return r;
 	}
-	viewfd = keep ? open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC) : -1;
+	viewfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (viewfd < 0 || setns(hostfd, CLONE_NEWNS) < 0) {
 		/* Not kept: this launch's alone, as before views were kept. */
 		if (viewfd >= 0)
@@ -310,8 +381,8 @@ static int make(int dfd, const char *name, const struct tunnel *t, const char *t
 	 * making could otherwise leave a view behind its own description. */
 	r = describe(&then, t, uid, gid);
 	if (r == 0 && !then.over && then.len == now.len && !memcmp(then.buf, now.buf, now.len))
-		r = publish(dfd, name, viewfd, &now);
-	if (r < 0)
+		r = publish(dfd, tunnel, name, viewfd, &now);
+	if (r < 0 && r != -ESTALE)
 		warn("cannot keep the command's view of tunnel '%s' for the next launch: %s", tunnel,
 		     strerror(-r));
 	if (setns(viewfd, CLONE_NEWNS) < 0) {
@@ -331,13 +402,11 @@ int view_enter(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
 	int dfd, lfd, r;
 
 	rundir_session_name(name, sizeof(name), tunnel, uid, "");
-	if ((r = describe(&now, t, uid, gid)) < 0) {
-		snprintf(why, whylen, "cannot read what the command's view is made from: %s", strerror(-r));
-		return r;
-	}
+	/* Not described, or too large to keep: a view for this launch alone. */
+	if (describe(&now, t, uid, gid) < 0 || now.over)
+		return mounts_setup(t, tunnel, uid, gid, why, whylen);
 	timing_mark("v.describe");
-	dfd = now.over ? -1 : view_dir(false);
-	if (dfd >= 0) {
+	if ((dfd = view_dir(false)) >= 0) {
 		r = try_enter(dfd, name, &now);
 		close(dfd);
 		timing_mark("v.enter");
@@ -360,8 +429,8 @@ int view_enter(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
 	 * only its own launches, each for at most 5 s. */
 	rundir_session_name(lock, sizeof(lock), tunnel, uid, ".lock");
 	lfd = openat(dfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (lfd < 0 || lock_bounded(lfd, 5000) < 0) {
-		r = lfd < 0 ? -errno : -ETIMEDOUT;
+	if (lfd < 0 || (r = lock_bounded(lfd, 5000)) < 0) {
+		r = lfd < 0 ? -errno : r;
 		snprintf(why, whylen, "cannot take %s/%s: %s", VIEW_DIR, lock, strerror(-r));
 		if (lfd >= 0)
 			close(lfd);
@@ -369,7 +438,7 @@ int view_enter(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
 		return r;
 	}
 	/* Another launch may have made it while we waited. */
-	if (now.over || try_enter(dfd, name, &now) < 0)
+	if (try_enter(dfd, name, &now) < 0)
 		r = make(dfd, name, t, tunnel, uid, gid, why, whylen);
 	else
 		r = 0;

@@ -35,13 +35,31 @@ static inline void view_put(struct view_desc *d, const void *p, size_t n)
 	d->len += n;
 }
 
+/* A string, framed by its length: no choice of names can make two lists
+ * of them read alike. */
+static inline void view_put_str(struct view_desc *d, const char *str)
+{
+	uint32_t n = (uint32_t)strlen(str);
+
+	view_put(d, &n, sizeof(n));
+	view_put(d, str, n);
+}
+
+/* The end of a list of entries. */
+static inline void view_put_end(struct view_desc *d)
+{
+	uint32_t end = UINT32_MAX;
+
+	view_put(d, &end, sizeof(end));
+}
+
 /* A directory entry as the view depends on it: its name, inode and type.
  * A file bound into a view is bound by inode: replaced, it is another. */
 static inline void view_put_entry(struct view_desc *d, const struct dirent *e)
 {
 	uint64_t ino = e->d_ino;
 
-	view_put(d, e->d_name, strlen(e->d_name) + 1);
+	view_put_str(d, e->d_name);
 	view_put(d, &ino, sizeof(ino));
 	view_put(d, &e->d_type, 1);
 }

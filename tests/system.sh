@@ -934,6 +934,41 @@ test_view_follows_the_host_between_launches() {
 	check "nsswitch.conf changed: [${r[5]}]" [ "${r[5]}" = 1 ] && ok
 }
 
+test_view_follows_etc_at_once_at_its_top_and_within_its_age_below() {
+	local fast=$T_PREFIX/bin/wgrun-fast d=/etc/wgt-view.$$ f=/etc/wgt-top.$$ r=()
+	[ -x $fast ] || { skip "no build with a 3 s view age (WGRUN_FAST_BUILD)"; return; }
+	mkdir $d; echo one > $d/f
+	r+=("$(as_user $T_USER $fast work -- cat $d/f 2>&1)")
+	# Replaced below a subdirectory of /etc (as update-ca-certificates
+	# does): the view's overlay keeps what it looked up until the view ages.
+	echo two > $d/f.new; mv $d/f.new $d/f
+	sleep 4
+	r+=("$(as_user $T_USER $fast work -- cat $d/f 2>&1)")
+	# Replaced at the top of /etc (hosts, passwd): at once.
+	echo one > $f
+	r+=("$(as_user $T_USER $fast work -- cat $f 2>&1)")
+	echo two > $f.new; mv $f.new $f
+	r+=("$(as_user $T_USER $fast work -- cat $f 2>&1)")
+	rm -rf $d $f
+	check "below /etc: [${r[0]}]" [ "${r[0]}" = one ] &&
+	check "replaced below /etc, after the view's age: [${r[1]}]" [ "${r[1]}" = two ] &&
+	check "at the top of /etc: [${r[2]}]" [ "${r[2]}" = one ] &&
+	check "replaced at the top of /etc: [${r[3]}]" [ "${r[3]}" = two ] && ok
+}
+
+test_view_holds_no_namespace_files_and_goes_with_the_binary() {
+	local fast=$T_PREFIX/bin/wgrun-fast n a b c
+	mkdir /run/wgt-fresh.$$	# a view made now
+	n=$(wgrun_as $T_USER work -- grep -c " - nsfs " /proc/self/mountinfo)
+	rmdir /run/wgt-fresh.$$
+	check "namespace files in a new view: [$n]" [ "$n" = 0 ] || return
+	[ -x $fast ] || { skip "no second build (WGRUN_FAST_BUILD)"; return; }
+	a=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
+	b=$(as_user $T_USER $fast work -- readlink /proc/self/ns/mnt)
+	c=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
+	check "another wgrun binary makes its own view: [$a] [$b] [$c]" [ "$a" != "$b" -a "$b" != "$c" ] && ok
+}
+
 test_view_follows_the_tunnels_dns() {
 	tunnel_add vdns 14
 	policy_for_test "permit :$T_GROUP vdns"
