@@ -897,9 +897,19 @@ test_view_is_entered_again_by_the_same_user_through_the_same_tunnel() {
 	b=$(wgrun_as $T_USER2 work -- readlink /proc/self/ns/mnt)
 	o=$(wgrun_as $T_USER over -- readlink /proc/self/ns/mnt)
 	mode=$(stat -c '%U %a' $T_RUN/view)
+	# Another user's X authority file in /tmp is not bound into this view,
+	# and changes nothing in it; the caller's own is, at once.
+	local a3 a4
+	as_user $T_USER2 touch /tmp/xauth_wgt2.$$
+	a3=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
+	as_user $T_USER touch /tmp/xauth_wgt1.$$
+	a4=$(wgrun_as $T_USER work -- ls /tmp/xauth_wgt1.$$ 2>&1)
+	rm -f /tmp/xauth_wgt2.$$ /tmp/xauth_wgt1.$$
 	check "two launches of work: [$a1] [$a2]" [ -n "$a1" -a "$a1" = "$a2" ] &&
 	check "another user's view: [$b]" [ -n "$b" -a "$b" != "$a1" ] &&
 	check "another tunnel's view: [$o]" [ -n "$o" -a "$o" != "$a1" ] &&
+	check "after another user's xauth file in /tmp: [$a3]" [ "$a3" = "$a1" ] &&
+	check "the caller's own xauth file, inside at once: [$a4]" [ "$a4" = /tmp/xauth_wgt1.$$ ] &&
 	check "not the host's: [$(readlink /proc/self/ns/mnt)]" [ "$a1" != "$(readlink /proc/self/ns/mnt)" ] &&
 	check "the views are root's alone: [$mode]" [ "$mode" = "root 700" ] && ok
 }
