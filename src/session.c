@@ -233,7 +233,8 @@ static void describe_dir(const char *host, bool (*keep)(const char *, const stru
 	}
 	/* The directory itself: the view covers it (/tmp, /run/user/UID), and
 	 * when the host removes it (a logout) the kernel takes that cover off. */
-	view_put_identity(d, dirfd(dir), "");
+	if (view_put_identity(d, dirfd(dir), "") < 0)
+		d->over = true;	/* not to be kept on a guess */
 	for (size_t count = 0; (e = readdir(dir)) && count < MAX_ENTRIES; count++) {
 		if (!keep(e->d_name, NULL, uid))
 			continue;
@@ -244,7 +245,8 @@ static void describe_dir(const char *host, bool (*keep)(const char *, const stru
 		    !keep(e->d_name, &st, uid))
 			continue;
 		view_put_entry(d, e);
-		view_put_identity(d, dirfd(dir), e->d_name);
+		if (view_put_identity(d, dirfd(dir), e->d_name) < 0)
+			d->over = true;
 		view_put(d, &st.st_mode, sizeof(st.st_mode));
 	}
 	closedir(dir);

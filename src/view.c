@@ -114,17 +114,17 @@ static int describe_mounts(struct view_desc *d)
 static int put_dir(struct view_desc *d, const char *path, bool times)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r;
 
-	if (fd < 0)
-		return -errno;
 	view_put_str(d, path);
-	view_put_identity(d, fd, "");
-	if (times && fstat(fd, &st) == 0) {
+	if ((r = view_put_identity(d, AT_FDCWD, path)) < 0)
+		return r;
+	if (times) {
+		if (stat(path, &st) < 0)
+			return -errno;
 		view_put(d, &st.st_mtim, sizeof(st.st_mtim));
 		view_put(d, &st.st_ctim, sizeof(st.st_ctim));
 	}
-	close(fd);
 	return 0;
 }
 

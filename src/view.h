@@ -5,6 +5,7 @@
 #define WGRUN_VIEW_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -67,8 +68,9 @@ static inline void view_put_entry(struct view_desc *d, const struct dirent *e)
 /* The identity of dirfd/name (name "" for dirfd itself; a last link is not
  * followed): a file handle, which names one inode for its whole life, where
  * an inode number is given again as soon as it is free (ext4 does). Where
- * the file system has no handles, the inode number and its last change. */
-static inline void view_put_identity(struct view_desc *d, int dirfd, const char *name)
+ * the file system has no handles, the inode number and its last change.
+ * 0, or -errno when neither can be had. */
+static inline int view_put_identity(struct view_desc *d, int dirfd, const char *name)
 {
 	_Alignas(struct file_handle) unsigned char buf[sizeof(struct file_handle) + MAX_HANDLE_SZ];
 	struct file_handle *fh = (struct file_handle *)buf;
@@ -79,13 +81,14 @@ static inline void view_put_identity(struct view_desc *d, int dirfd, const char 
 	if (name_to_handle_at(dirfd, name, fh, &mnt, empty) == 0) {
 		view_put(d, &fh->handle_type, sizeof(fh->handle_type));
 		view_put(d, fh->f_handle, fh->handle_bytes);
-		return;
+		return 0;
 	}
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | empty) < 0)
-		memset(&st, 0, sizeof(st));
+		return -errno;
 	view_put(d, &st.st_dev, sizeof(st.st_dev));
 	view_put(d, &st.st_ino, sizeof(st.st_ino));
 	view_put(d, &st.st_ctim, sizeof(st.st_ctim));
+	return 0;
 }
 
 /* In the tunnel's network namespace and the host's mount namespace: enter

@@ -967,11 +967,15 @@ test_view_follows_etc_at_once_at_its_top_and_within_its_age_below() {
 }
 
 test_view_holds_no_namespace_files_and_goes_with_the_binary() {
-	local fast=$T_PREFIX/bin/wgrun-fast n a b c
-	mkdir /run/wgt-fresh.$$	# a view made now
-	n=$(wgrun_as $T_USER work -- grep -c " - nsfs " /proc/self/mountinfo)
-	rmdir /run/wgt-fresh.$$
-	check "namespace files in a new view: [$n]" [ "$n" = 0 ] || return
+	local fast=$T_PREFIX/bin/wgrun-fast p=/run/wgt-pins.$$ n a b c
+	# Another tool's namespace pin on a mount that is not shared (so the
+	# host's unmount would never reach a copy); a new /run entry: a view
+	# made now.
+	mkdir $p; touch $p/ns
+	unshare --net=$p/ns true || { fail "cannot pin a namespace with unshare(1)"; return; }
+	n=$(wgrun_as $T_USER work -- grep -c "wgt-pins.* - nsfs " /proc/self/mountinfo)
+	umount $p/ns; rm -rf $p
+	check "another tool's namespace pin in a new view: [$n]" [ "$n" = 0 ] || return
 	[ -x $fast ] || { skip "no second build (WGRUN_FAST_BUILD)"; return; }
 	a=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
 	b=$(as_user $T_USER $fast work -- readlink /proc/self/ns/mnt)
