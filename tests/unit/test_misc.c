@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* test_misc - the UAPI answer parser and the generated resolver files. */
+/* test_misc - the UAPI answer parser, the generated resolver files, and the
+ * mountinfo fields a kept view is described by. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "lex.h"
 #include "mounts.h"
 #include "uapi.h"
 
@@ -48,6 +50,21 @@ int main(void)
 	EXPECT("nsswitch_missing_hosts_line_is_added", n > 0 && !strcmp(out, "hosts: files dns\n"));
 	n = mounts_render_nsswitch(host, sizeof(host) - 1, out, 20);
 	EXPECT("nsswitch_too_small_buffer_is_an_error", n < 0);
+
+	const char mi[] = "36 35 98:0 /mnt1 /mnt/with\\040space rw,noatime master:1 shared:2 - ext3 /dev/root rw";
+	struct span line = { mi, sizeof(mi) - 1 }, mnt, fstype;
+	EXPECT("mountinfo_mount_point_and_type_past_optional_fields",
+	       lex_mountinfo(line, &mnt, &fstype) && mnt.len == 18 && !memcmp(mnt.p, "/mnt/with\\040space", 18) &&
+	       fstype.len == 4 && !memcmp(fstype.p, "ext3", 4));
+	const char nodash[] = "36 35 98:0 /mnt1 /mnt rw shared:2 ext3 /dev/root rw";
+	EXPECT("mountinfo_line_without_separator_is_not_one",
+	       !lex_mountinfo((struct span){ nodash, sizeof(nodash) - 1 }, &mnt, &fstype));
+	EXPECT("mountinfo_short_line_is_not_one",
+	       !lex_mountinfo((struct span){ "36 35 - nsfs", 12 }, &mnt, &fstype));
+	struct span f = lex_field((struct span){ "a  b c", 6 }, 1);
+	EXPECT("fields_split_on_runs_of_spaces", f.len == 1 && f.p[0] == 'b');
+	f = lex_field((struct span){ "a b", 3 }, 5);
+	EXPECT("field_past_the_last_is_empty", f.len == 0);
 
 	return check_verdict("misc");
 }
