@@ -20,12 +20,17 @@
  *   and flatpak still work. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -153,11 +158,38 @@ static int unshare_as(uid_t uid)
 	return r;
 }
 
-/* Take every namespace file off the new mount namespace: `ip netns` pins
- * and other tools' (they may sit on mounts that are not shared, where the
- * host's unmount never reaches a copy), which would keep those namespaces
- * and their interfaces alive for as long as the view lives. The view needs
- * none; what is bound later copies none. */
+/* Unmount the namespace file mounted at path, that very mount (id, from
+ * mountinfo): reached without following a link (the path may run through
+ * a directory a user can change) and checked before it goes. */
+static void detach_exactly(const char *path, struct span id)
+{
+	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	struct statx stx;
+	struct statfs sfs;
+	char self[64];
+	uint64_t want;
+	int fd;
+
+	if (!lex_uint(id, UINT32_MAX, &want))
+		return;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0)
+		return;
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == NSFS_MAGIC &&
+	    statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID) &&
+	    stx.stx_mnt_id == want) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		(void)umount2(self, MNT_DETACH);
+	}
+	close(fd);
+}
+
+/* Take off the new mount namespace every namespace file that the host's
+ * unmount would never reach: other tools' pins on mounts that are not
+ * shared (ours, in RUNDIR/ns and /run/netns, are, and their copies are
+ * slaves now), which would keep those namespaces and their interfaces
+ * alive for as long as the view lives. The view needs none; what is bound
+ * later copies none. Each unmount costs an RCU grace period, so only those. */
 static void detach_ns_files(void)
 {
 	static char buf[65536];
@@ -175,7 +207,8 @@ static void detach_ns_files(void)
 	while (lex_line(buf, len, &pos, &line)) {
 		size_t o = 0;
 
-		if (!lex_mountinfo(line, &mnt, &fstype) || fstype.len != 4 || memcmp(fstype.p, "nsfs", 4))
+		if (!lex_mountinfo(line, &mnt, &fstype) || fstype.len != 4 || memcmp(fstype.p, "nsfs", 4) ||
+		    memmem(line.p, (size_t)(fstype.p - line.p), " master:", 8))
 			continue;
 		/* The kernel escapes space, tab, newline and backslash as \ooo. */
 		for (size_t i = 0; i < mnt.len && o + 1 < sizeof(path); i++) {
@@ -189,7 +222,9 @@ static void detach_ns_files(void)
 			}
 		}
 		path[o] = '\0';
-		(void)umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+		if (o + 1 >= sizeof(path))
+			continue;	/* cut short: not that path */
+		detach_exactly(path, lex_field(line, 0));
 	}
 }
 

@@ -215,13 +215,15 @@ static int describe(const char *host, const char *rel, int depth, struct view_de
 		if (snprintf(from, sizeof(from), "%s/%s", host, e->d_name) >= (int)sizeof(from) ||
 		    snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name) >= (int)sizeof(sub))
 			continue;
-		if (is_masked(sub) || !strcmp(sub, USER_DIR))
-			continue;	/* a directory of ours, whatever the host has */
+		if (is_masked(sub))
+			continue;	/* an empty directory of ours, whatever the host has */
 		if (e->d_type == DT_UNKNOWN) {
 			if (lstat(from, &st) < 0)
 				continue;
 			e->d_type = IFTODT(st.st_mode);
 		}
+		if (e->d_type == DT_DIR && !strcmp(sub, USER_DIR))
+			continue;	/* a directory of ours, as mirror() makes it */
 		view_put_entry(d, e);
 		if (e->d_type == DT_DIR && depth < 2 && holds_masked(sub)) {
 			int r = describe(from, sub, depth + 1, d);

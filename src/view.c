@@ -116,12 +116,15 @@ static int put_dir(struct view_desc *d, const char *path, bool times)
 	struct stat st;
 	int r;
 
+	/* A link there is not what the view expects: no view is kept. */
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	view_put_str(d, path);
 	if ((r = view_put_identity(d, AT_FDCWD, path)) < 0)
 		return r;
 	if (times) {
-		if (stat(path, &st) < 0)
-			return -errno;
 		view_put(d, &st.st_mtim, sizeof(st.st_mtim));
 		view_put(d, &st.st_ctim, sizeof(st.st_ctim));
 	}
@@ -136,13 +139,16 @@ static int put_netns_and_exe(struct view_desc *d)
 	uint64_t cookie = 0;
 	socklen_t len = sizeof(cookie);
 	struct stat st;
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r, fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -errno;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
-		cookie = 0;	/* before Linux 5.14: the inode number alone */
+	r = getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0 ? -errno : 0;
 	close(fd);
+	/* Before Linux 5.14 there is no cookie, and a namespace's inode number
+	 * is given again once it is freed: no view is kept there. */
+	if (r < 0)
+		return r;
 	view_put(d, &cookie, sizeof(cookie));
 	if (stat("/proc/thread-self/ns/net", &st) < 0)
 		return -errno;
@@ -312,7 +318,7 @@ static int publish(int dfd, const char *tunnel, const char *name, int viewfd, co
 
 	memcpy(head.magic, view_magic, sizeof(view_magic));
 	if (snprintf(in, sizeof(in), "%s.in", name) >= (int)sizeof(in) ||
-	    snprintf(tmp, sizeof(tmp), "%s.in.tmp", name) >= (int)sizeof(tmp) ||
+	    snprintf(tmp, sizeof(tmp), "%s.in.%d.tmp", name, (int)getpid()) >= (int)sizeof(tmp) ||
 	    snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	if (fstat(viewfd, &st) < 0)

@@ -77,15 +77,19 @@ static inline int view_put_identity(struct view_desc *d, int dirfd, const char *
 	int empty = name[0] ? 0 : AT_EMPTY_PATH, mnt;
 	struct stat st;
 
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | empty) < 0)
+		return -errno;
+	/* The file system too: a handle names an inode within one. */
+	view_put(d, &st.st_dev, sizeof(st.st_dev));
 	fh->handle_bytes = MAX_HANDLE_SZ;
 	if (name_to_handle_at(dirfd, name, fh, &mnt, empty) == 0) {
+		view_put(d, "h", 1);
+		view_put(d, &fh->handle_bytes, sizeof(fh->handle_bytes));
 		view_put(d, &fh->handle_type, sizeof(fh->handle_type));
 		view_put(d, fh->f_handle, fh->handle_bytes);
 		return 0;
 	}
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW | empty) < 0)
-		return -errno;
-	view_put(d, &st.st_dev, sizeof(st.st_dev));
+	view_put(d, "i", 1);
 	view_put(d, &st.st_ino, sizeof(st.st_ino));
 	view_put(d, &st.st_ctim, sizeof(st.st_ctim));
 	return 0;
