@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "rundir.h"
 #include "services.h"
+#include "view.h"
 #include "up.h"
 
 #define MAX_TUNNELS 1024
@@ -173,5 +174,7 @@ int services_down_idle(const struct caller *c)
 			status = EXIT_WGRUN;
 	closedir(d);
 	close(fd);
+	/* Views nobody may enter any more let go of what they hold. */
+	view_expire();
 	return status;
 }

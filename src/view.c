@@ -472,3 +472,34 @@ void view_forget(const char *tunnel)
 	}
 	closedir(d);
 }
+
+void view_expire(void)
+{
+	struct view_head head;
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir(VIEW_DIR);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		int fd;
+		bool old = true;
+
+		if (n < 4 || strcmp(e->d_name + n - 3, ".in"))
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0) {
+			old = read(fd, &head, sizeof(head)) != (ssize_t)sizeof(head) ||
+			      boottime_ns() - head.made_ns > WGRUN_VIEW_MAX_AGE_S * 1000000000ULL;
+			close(fd);
+		}
+		if (!old || snprintf(path, sizeof(path), "%s/%.*s", VIEW_DIR, (int)(n - 3), e->d_name) >= (int)sizeof(path))
+			continue;
+		/* A view made again meanwhile goes too: the next launch makes one. */
+		unpin_all(path);
+		(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}

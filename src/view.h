@@ -107,4 +107,8 @@ int view_enter(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
  * of tunnel (commands still inside keep theirs until they end). */
 void view_forget(const char *tunnel);
 
+/* --down --idle: unpin every view past its age (it would never be entered
+ * again, and it still holds the mounts it copied from the host). */
+void view_expire(void);
+
 #endif

@@ -983,6 +983,21 @@ test_view_holds_no_namespace_files_and_goes_with_the_binary() {
 	check "another wgrun binary makes its own view: [$a] [$b] [$c]" [ "$a" != "$b" -a "$b" != "$c" ] && ok
 }
 
+test_idle_scan_lets_go_of_views_past_their_age() {
+	local fast=$T_PREFIX/bin/wgrun-fast uid a b
+	[ -x $fast ] || { skip "no build with a 3 s view age (WGRUN_FAST_BUILD)"; return; }
+	uid=$(id -u $T_USER)
+	as_user $T_USER $fast work -- true
+	$fast --down --idle >/dev/null
+	a=$(grep -c " $T_RUN/view/work\.$uid " /proc/self/mountinfo)
+	sleep 4
+	$fast --down --idle >/dev/null
+	b=$(grep -c " $T_RUN/view/work\.$uid " /proc/self/mountinfo)
+	check "a young view stays pinned: [$a]" [ "$a" = 1 ] &&
+	check "past its age, --down --idle unpins it: [$b]" [ "$b" = 0 ] &&
+	check "and the tunnel stays up" tunnel_exists work && ok
+}
+
 test_view_follows_the_tunnels_dns() {
 	tunnel_add vdns 14
 	policy_for_test "permit :$T_GROUP vdns"
