@@ -45,7 +45,7 @@ alice wgrun work -- busybox true 2>$T/phases
 for i in 1 2 3 4 5 6 7 8 9 10; do alice wgrun work -- busybox true 2>>$T/phases; done
 v1=$(alice wgrun work -- readlink /proc/self/ns/mnt); v2=$(alice wgrun work -- readlink /proc/self/ns/mnt)
 echo "bench: kept view entered again: $([ -n "$v1" ] && [ "$v1" = "$v2" ] && echo yes || echo "no [$v1] [$v2]")"
-for p in start checks caller policy join v.describe v.enter mounts recheck drop bus; do
+for p in start checks caller policy join v.stats v.mountinfo v.run v.describe v.enter mounts recheck drop bus; do
 	grep "^wgrun-timing $p " $T/phases | sort -t' ' -k3 -n | awk -v p=$p '{v[NR]=$3} END {if (NR) printf "bench: phase %s %.1f ms\n", p, v[int((NR+1)/2)]/1e6}'
 done
 wgrun --down work >/dev/null 2>&1
