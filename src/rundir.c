@@ -7,6 +7,7 @@
  * here. The directories holding pins are shared mounts (as `ip netns` makes
  * them), so that an unpin propagates into every mount namespace copied from
  * the host; otherwise such a copy would keep a namespace alive. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -119,10 +120,10 @@ void rundir_session_name(char *out, size_t n, const char *tunnel, uid_t uid, con
 	snprintf(out, n, "%s.%u%s", tunnel, (unsigned)uid, suffix);
 }
 
-int rundir_open(void)
+int rundir_open_private(const char *path)
 {
 	struct stat st;
-	int fd = open(WGRUN_RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
@@ -131,6 +132,30 @@ int rundir_open(void)
 		return -EPERM;
 	}
 	return fd;
+}
+
+int rundir_open(void)
+{
+	return rundir_open_private(WGRUN_RUNDIR);
+}
+
+void rundir_each_of(const char *dir, const char *tunnel, void (*fn)(const char *path))
+{
+	char path[512];
+	size_t n = strlen(tunnel);
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, tunnel, n) || e->d_name[n] != '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+			continue;
+		fn(path);
+	}
+	closedir(d);
 }
 
 static long long now_ms(void)

@@ -54,6 +54,13 @@ void rundir_session_name(char *out, size_t n, const char *tunnel, uid_t uid, con
  * other access. The descriptor, or -errno (-EPERM: not safe). */
 int rundir_open(void);
 
+/* The same check, for a directory of RUNDIR's (session/, view/). */
+int rundir_open_private(const char *path);
+
+/* Call fn with the path of every entry TUNNEL.* of dir (RUNDIR's per-user
+ * directories: --down forgets what belongs to the tunnel). */
+void rundir_each_of(const char *dir, const char *tunnel, void (*fn)(const char *path));
+
 /* Make RUNDIR, RUNDIR/ns and WGRUN_NETNS_DIR (root's, not writable by
  * others), the two pin directories shared mounts, and open RUNDIR. The
  * descriptor, or -errno with why. Root creation child only. */

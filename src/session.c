@@ -337,26 +337,17 @@ out:
 	return r;
 }
 
+static void forget_one(const char *path)
+{
+	/* Commands still inside keep their view; the tmpfs goes with them. */
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL)
+		(void)rmdir(path);
+	(void)unlink(path);	/* the NAME.UID.lock files */
+}
+
 void session_forget(const char *tunnel)
 {
-	char path[512];
-	size_t n = strlen(tunnel);
-	struct dirent *e;
-	DIR *d = opendir(SESSION_DIR);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, tunnel, n) || e->d_name[n] != '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", SESSION_DIR, e->d_name) >= (int)sizeof(path))
-			continue;
-		/* Commands still inside keep their view; the tmpfs goes with them. */
-		if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == EINVAL)
-			(void)rmdir(path);
-		(void)unlink(path);	/* the NAME.UID.lock files */
-	}
-	closedir(d);
+	rundir_each_of(SESSION_DIR, tunnel, forget_one);
 }
 
 int session_prepare(struct session *s, const char *tunnel, uid_t uid, gid_t gid,

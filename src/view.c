@@ -224,8 +224,6 @@ static int describe(struct view_desc *d, const struct tunnel *t, uid_t uid, gid_
 static int view_dir(bool make)
 {
 	struct statx stx;
-	struct stat st;
-	int fd;
 
 	if (make) {
 		if (mkdir(VIEW_DIR, 0700) < 0 && errno != EEXIST)
@@ -240,14 +238,7 @@ static int view_dir(bool make)
 		if (mount(NULL, VIEW_DIR, NULL, MS_PRIVATE, NULL) < 0)
 			return -errno;
 	}
-	fd = open(VIEW_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077)) {
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
+	return rundir_open_private(VIEW_DIR);
 }
 
 /* Enter the pinned view if its description is d's and it is young enough.
@@ -453,24 +444,15 @@ int view_enter(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gid,
 	return r;
 }
 
+static void forget_one(const char *path)
+{
+	unpin_all(path);
+	(void)unlink(path);	/* the pin, its description, its lock */
+}
+
 void view_forget(const char *tunnel)
 {
-	char path[512];
-	size_t n = strlen(tunnel);
-	struct dirent *e;
-	DIR *d = opendir(VIEW_DIR);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, tunnel, n) || e->d_name[n] != '.')
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", VIEW_DIR, e->d_name) >= (int)sizeof(path))
-			continue;
-		unpin_all(path);
-		(void)unlink(path);	/* the pin, its description, its lock */
-	}
-	closedir(d);
+	rundir_each_of(VIEW_DIR, tunnel, forget_one);
 }
 
 void view_expire(void)
