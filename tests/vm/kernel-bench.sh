@@ -34,6 +34,18 @@ for round in 1 2 3 4 5; do
 	for i in 1 2 3; do shell_cold >/dev/null 2>&1; done; c=$(ms)
 	echo "bench: cold round $round: wgrun $(((b - a) / 3)) ms, shell $(((c - b) / 3)) ms"
 done
+# Where a cold launch spends its time, and --down on its own.
+: >$T/cphases
+downs=
+for i in 1 2 3 4 5; do
+	alice wgrun work -- busybox true 2>>$T/cphases
+	a=$(ms); wgrun --down work >/dev/null; b=$(ms)
+	downs="$downs $((b - a))"
+done
+echo "bench: down$downs"
+for p in checks caller policy c.fork c.detach c.prepare c.inside c.backend c.configure c.publish join mounts recheck drop; do
+	grep "^wgrun-timing $p " $T/cphases | sort -t' ' -k3 -n | awk -v p=$p '{v[NR]=$3} END {if (NR) printf "bench: cold phase %s %.1f ms\n", p, v[int((NR+1)/2)]/1e6}'
+done
 alice wgrun work -- busybox true
 for round in 1 2 3 4 5; do
 	a=$(ms); for i in 1 2 3 4 5 6 7 8 9 10; do alice wgrun work -- busybox true; done; b=$(ms)
