@@ -370,8 +370,7 @@ static int publish(struct build *b, char *why, size_t whylen)
 	}
 	backend_commit(b->rundir_fd, b->src->name);
 	rundir_forget(b->rundir_fd, b->src->name, RUN_IDLE);
-	/* Views of the namespace that is gone show its sysfs: never again. */
-	if (b->fresh)
+	if (b->fresh)	/* views of the namespace that is gone: never again */
 		view_forget(b->src->name);
 	return 0;
 }
