@@ -553,6 +553,7 @@ int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
 		close(rundir_fd);
 		return lockfd;
 	}
+	timing_mark("d.start");
 	backend_pending(rundir_fd, name);
 	had = record_read(rundir_fd, name, &rec) == 0;
 	if (had && keep && (keep(rundir_fd, name, &rec, ctx) || carried(name, &rec, false))) {
@@ -566,6 +567,7 @@ int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
 		(void)carried(name, &rec, true);
 		/* Interface and daemon go first, so no handshake outlives the pins. */
 		backend_down(&rec);
+		timing_mark("d.backend");
 		nsfd = pin_open_checked(pinp, &rec);
 		if (nsfd >= 0) {
 			/* Something may still hold the namespace (a command inside):
@@ -575,14 +577,17 @@ int netns_down(const char *name, bool (*keep)(int rundir_fd, const char *name,
 					strerror(-r));
 			close(nsfd);
 		}
+		timing_mark("d.iface");
 		if ((n = proc_in_netns(rec.ns_dev, rec.ns_ino, NULL, inside, sizeof(inside))))
 			fprintf(stderr, "wgrun: %zu process%s still inside (no way out now): %s\n",
 				n, n == 1 ? "" : "es", inside);
 	}
+	timing_mark("d.scan");
 	unpin(aliasp);
 	unpin(pinp);
 	session_forget(name);
 	view_forget(name);
+	timing_mark("d.forget");
 	r = record_remove(rundir_fd, name);
 	rundir_forget(rundir_fd, name, RUN_IDLE);
 	rundir_forget(rundir_fd, name, RUN_NFTGEN);

@@ -35,16 +35,19 @@ for round in 1 2 3 4 5; do
 	echo "bench: cold round $round: wgrun $(((b - a) / 3)) ms, shell $(((c - b) / 3)) ms"
 done
 # Where a cold launch spends its time, and --down on its own.
-: >$T/cphases
+: >$T/cphases; : >$T/dphases
 downs=
 for i in 1 2 3 4 5; do
 	alice wgrun work -- busybox true 2>>$T/cphases
-	a=$(ms); wgrun --down work >/dev/null; b=$(ms)
+	a=$(ms); wgrun --down work >/dev/null 2>>$T/dphases; b=$(ms)
 	downs="$downs $((b - a))"
 done
 echo "bench: down$downs"
 for p in checks caller policy c.fork c.detach c.prepare c.inside c.backend c.configure c.publish join mounts recheck drop; do
 	grep "^wgrun-timing $p " $T/cphases | sort -t' ' -k3 -n | awk -v p=$p '{v[NR]=$3} END {if (NR) printf "bench: cold phase %s %.1f ms\n", p, v[int((NR+1)/2)]/1e6}'
+done
+for p in checks caller d.backend d.iface d.scan d.forget; do
+	grep "^wgrun-timing $p " $T/dphases | sort -t' ' -k3 -n | awk -v p=$p '{v[NR]=$3} END {if (NR) printf "bench: down phase %s %.1f ms\n", p, v[int((NR+1)/2)]/1e6}'
 done
 alice wgrun work -- busybox true
 for round in 1 2 3 4 5; do
