@@ -161,27 +161,32 @@ static int unshare_as(uid_t uid)
 /* Unmount the namespace file mounted at path, that very mount (id, from
  * mountinfo): reached without following a link (the path may run through
  * a directory a user can change) and checked before it goes. */
-static void detach_exactly(const char *path, struct span id)
+static bool detach_exactly(const char *path, struct span id)
 {
 	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
 	struct statx stx;
 	struct statfs sfs;
 	char self[64];
 	uint64_t want;
+	bool done = false;
 	int fd;
 
 	if (!lex_uint(id, UINT32_MAX, &want))
-		return;
+		return false;
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 	if (fd < 0)
-		return;
+		return false;
 	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == NSFS_MAGIC &&
 	    statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID) &&
 	    stx.stx_mnt_id == want) {
+		/* Through the fd: the topmost mount there, which is the one
+		 * checked (nothing can be stacked on it meanwhile: this
+		 * namespace is ours alone and receives nothing private). */
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-		(void)umount2(self, MNT_DETACH);
+		done = umount2(self, MNT_DETACH) == 0;
 	}
 	close(fd);
+	return done;
 }
 
 /* Take off the new mount namespace every namespace file that the host's
@@ -189,18 +194,20 @@ static void detach_exactly(const char *path, struct span id)
  * shared (ours, in RUNDIR/ns and /run/netns, are, and their copies are
  * slaves now), which would keep those namespaces and their interfaces
  * alive for as long as the view lives. The view needs none; what is bound
- * later copies none. Each unmount costs an RCU grace period, so only those. */
-static void detach_ns_files(void)
+ * later copies none. Each unmount costs an RCU grace period, so only those.
+ * openat2 and STATX_MNT_ID need Linux 5.8; before, nothing is detached, as
+ * before views were kept (and no view is kept there: view.c needs 5.14). */
+static int detach_ns_files(void)
 {
 	static char buf[65536];
 	struct span line, mnt, fstype;
 	char path[PATH_MAX];
 	size_t len = 0, pos = 0;
 	ssize_t n;
-	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	int count = 0, fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return;
+		return 0;
 	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
 		len += (size_t)n;
 	close(fd);
@@ -224,8 +231,9 @@ static void detach_ns_files(void)
 		path[o] = '\0';
 		if (o + 1 >= sizeof(path))
 			continue;	/* cut short: not that path */
-		detach_exactly(path, lex_field(line, 0));
+		count += detach_exactly(path, lex_field(line, 0));
 	}
+	return count;
 }
 
 /* Every failure sets its own error (SECURITY.md row 37): a stale
@@ -294,7 +302,9 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
 		FAIL(r, "cannot create the command's mount namespace: %s", strerror(-r));
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		FAIL_ERRNO("cannot make mounts slave: %s", strerror(errno));
-	detach_ns_files();
+	/* Again while one goes: a pin stacked on another hides it. */
+	for (int i = 0; i < 8 && detach_ns_files() > 0; i++)
+		;
 	if ((r = mounts_resolver(t, why, whylen)) < 0)
 		goto out;
 	if (mount("sysfs", SCRATCH "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)

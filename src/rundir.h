@@ -54,7 +54,7 @@ void rundir_session_name(char *out, size_t n, const char *tunnel, uid_t uid, con
  * other access. The descriptor, or -errno (-EPERM: not safe). */
 int rundir_open(void);
 
-/* The same check, for a directory of RUNDIR's (session/, view/). */
+/* The same check, for a directory of RUNDIR's (view/). */
 int rundir_open_private(const char *path);
 
 /* Call fn with the path of every entry TUNNEL.* of dir (RUNDIR's per-user

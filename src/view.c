@@ -31,6 +31,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -309,7 +310,7 @@ static int publish(int dfd, const char *tunnel, const char *name, int viewfd, co
 
 	memcpy(head.magic, view_magic, sizeof(view_magic));
 	if (snprintf(in, sizeof(in), "%s.in", name) >= (int)sizeof(in) ||
-	    snprintf(tmp, sizeof(tmp), "%s.in.%d.tmp", name, (int)getpid()) >= (int)sizeof(tmp) ||
+	    snprintf(tmp, sizeof(tmp), "%s.in.tmp", name) >= (int)sizeof(tmp) ||
 	    snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	if (fstat(viewfd, &st) < 0)
@@ -455,33 +456,67 @@ void view_forget(const char *tunnel)
 	rundir_each_of(VIEW_DIR, tunnel, forget_one);
 }
 
-void view_expire(void)
+/* Is the pin at dfd/name young, and described by its own description? */
+static bool pin_young(int dfd, const char *name)
 {
 	struct view_head head;
-	char path[512];
+	struct stat pin;
+	char in[80];
+	bool young = false;
+	int pfd, fd;
+
+	if (snprintf(in, sizeof(in), "%s.in", name) >= (int)sizeof(in))
+		return false;
+	pfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dfd, in, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd >= 0 && fd >= 0 && fstat(pfd, &pin) == 0 &&
+	    read(fd, &head, sizeof(head)) == (ssize_t)sizeof(head) && head.ns_dev == pin.st_dev &&
+	    head.ns_ino == pin.st_ino && boottime_ns() - head.made_ns <= WGRUN_VIEW_MAX_AGE_S * 1000000000ULL)
+		young = true;
+	if (fd >= 0)
+		close(fd);
+	if (pfd >= 0)
+		close(pfd);
+	return young;
+}
+
+void view_expire(void)
+{
+	char path[128], lock[96], in[96];
 	struct dirent *e;
-	DIR *d = opendir(VIEW_DIR);
+	int dfd = rundir_open_private(VIEW_DIR), lfd;
+	DIR *d;
 
-	if (!d)
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
 		return;
+	}
+	/* Every pin (TUNNEL.UID: no suffix), described or not: one a killed
+	 * launch left without its description, or whose description another
+	 * launch replaced, holds as much as any. */
 	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		int fd;
-		bool old = true;
-
-		if (n < 4 || strcmp(e->d_name + n - 3, ".in"))
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".in") || strstr(e->d_name, ".lock"))
 			continue;
-		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0) {
-			old = read(fd, &head, sizeof(head)) != (ssize_t)sizeof(head) ||
-			      boottime_ns() - head.made_ns > WGRUN_VIEW_MAX_AGE_S * 1000000000ULL;
-			close(fd);
+		if (snprintf(lock, sizeof(lock), "%s.lock", e->d_name) >= (int)sizeof(lock) ||
+		    snprintf(in, sizeof(in), "%s.in", e->d_name) >= (int)sizeof(in) ||
+		    snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd(d), e->d_name) >= (int)sizeof(path))
+			continue;
+		/* A launch making this view holds its lock: it is not ours to judge. */
+		lfd = openat(dirfd(d), lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (lfd >= 0 && flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+			close(lfd);
+			continue;
 		}
-		if (!old || snprintf(path, sizeof(path), "%s/%.*s", VIEW_DIR, (int)(n - 3), e->d_name) >= (int)sizeof(path))
-			continue;
-		/* A view made again meanwhile goes too: the next launch makes one. */
-		unpin_all(path);
-		(void)unlinkat(dirfd(d), e->d_name, 0);
+		if (!pin_young(dirfd(d), e->d_name)) {
+			unpin_all(path);
+			if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno == EINVAL) {
+				(void)unlinkat(dirfd(d), in, 0);
+				(void)unlinkat(dirfd(d), e->d_name, 0);
+			}
+		}
+		if (lfd >= 0)
+			close(lfd);
 	}
 	closedir(d);
 }

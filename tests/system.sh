@@ -972,10 +972,12 @@ test_view_holds_no_namespace_files_and_goes_with_the_binary() {
 	# host's unmount would never reach a copy); a new /run entry: a view
 	# made now.
 	mkdir $p; touch $p/ns
-	unshare --net=$p/ns true || { fail "cannot pin a namespace with unshare(1)"; return; }
+	# Twice: the second pin stacked on the first hides it.
+	unshare --net=$p/ns true && unshare --net=$p/ns true ||
+		{ fail "cannot pin a namespace with unshare(1)"; return; }
 	n=$(wgrun_as $T_USER work -- grep -c "wgt-pins.* - nsfs " /proc/self/mountinfo)
-	umount $p/ns; rm -rf $p
-	check "another tool's namespace pin in a new view: [$n]" [ "$n" = 0 ] || return
+	umount -l $p/ns; umount -l $p/ns 2>/dev/null; rm -rf $p
+	check "another tool's namespace pins in a new view: [$n]" [ "$n" = 0 ] || return
 	[ -x $fast ] || { skip "no second build (WGRUN_FAST_BUILD)"; return; }
 	a=$(wgrun_as $T_USER work -- readlink /proc/self/ns/mnt)
 	b=$(as_user $T_USER $fast work -- readlink /proc/self/ns/mnt)
@@ -993,8 +995,15 @@ test_idle_scan_lets_go_of_views_past_their_age() {
 	sleep 4
 	$fast --down --idle >/dev/null
 	b=$(grep -c " $T_RUN/view/work\.$uid " /proc/self/mountinfo)
+	# A pin left without its description (a launch killed as it published).
+	local c
+	as_user $T_USER $fast work -- true
+	rm -f $T_RUN/view/work.$uid.in
+	$fast --down --idle >/dev/null
+	c=$(grep -c " $T_RUN/view/work\.$uid " /proc/self/mountinfo)
 	check "a young view stays pinned: [$a]" [ "$a" = 1 ] &&
 	check "past its age, --down --idle unpins it: [$b]" [ "$b" = 0 ] &&
+	check "a pin without its description goes too: [$c]" [ "$c" = 0 ] &&
 	check "and the tunnel stays up" tunnel_exists work && ok
 }
 
