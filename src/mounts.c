@@ -121,6 +121,22 @@ int mounts_render_nsswitch(const char *host, size_t len, char *out, size_t n)
 	return (int)o;
 }
 
+ssize_t mounts_read_all(const char *path, char *buf, size_t cap)
+{
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	while (len < cap && (n = read(fd, buf + len, cap - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	return len == cap ? -E2BIG : (ssize_t)len;
+}
+
 static int write_file(const char *path, const char *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -202,16 +218,13 @@ static int detach_ns_files(void)
 	static char buf[65536];
 	struct span line, mnt, fstype;
 	char path[PATH_MAX];
-	size_t len = 0, pos = 0;
-	ssize_t n;
-	int count = 0, fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	size_t pos = 0;
+	int count = 0;
+	ssize_t len = mounts_read_all("/proc/self/mountinfo", buf, sizeof(buf));
 
-	if (fd < 0)
+	if (len < 0)
 		return 0;
-	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	while (lex_line(buf, len, &pos, &line)) {
+	while (lex_line(buf, (size_t)len, &pos, &line)) {
 		size_t o = 0;
 
 		if (!lex_mountinfo(line, &mnt, &fstype) || fstype.len != 4 || memcmp(fstype.p, "nsfs", 4) ||
@@ -249,7 +262,7 @@ int mounts_resolver(const struct tunnel *t, char *why, size_t whylen)
 {
 	char text[8192], host[8192], opts[512];
 	ssize_t hl = 0;
-	int r, fd;
+	int r;
 
 	/* What we create here is for the caller to read, whatever its umask. */
 	umask(022);
@@ -264,13 +277,8 @@ int mounts_resolver(const struct tunnel *t, char *why, size_t whylen)
 	if ((r = mounts_render_resolv(t, text, sizeof(text))) < 0 ||
 	    (r = write_file(SCRATCH "/etc/resolv.conf", text, (size_t)r)) < 0)
 		FAIL(r, "cannot write resolv.conf: %s", strerror(-r));
-	fd = open("/etc/nsswitch.conf", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd >= 0) {
-		hl = read(fd, host, sizeof(host));
-		close(fd);
-		if (hl < 0)
-			hl = 0;
-	}
+	if ((hl = mounts_read_all("/etc/nsswitch.conf", host, sizeof(host))) < 0)
+		hl = 0;	/* none, or too long to be one: files dns alone */
 	if ((r = mounts_render_nsswitch(host, (size_t)hl, text, sizeof(text))) < 0 ||
 	    (r = write_file(SCRATCH "/etc/nsswitch.conf", text, (size_t)r)) < 0)
 		FAIL(r, "cannot write nsswitch.conf: %s", strerror(-r));

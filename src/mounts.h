@@ -19,6 +19,10 @@ int mounts_setup(const struct tunnel *t, const char *tunnel, uid_t uid, gid_t gi
  * resolv.conf and nsswitch.conf (hosts: files dns). 0 or -errno with why. */
 int mounts_resolver(const struct tunnel *t, char *why, size_t whylen);
 
+/* Read all of a small file (procfs or /etc) into buf: its length,
+ * -E2BIG when it fills cap, or -errno. */
+ssize_t mounts_read_all(const char *path, char *buf, size_t cap);
+
 /* Render resolv.conf / nsswitch.conf text (no I/O; unit-tested). */
 int mounts_render_resolv(const struct tunnel *t, char *out, size_t n);
 int mounts_render_nsswitch(const char *host, size_t len, char *out, size_t n);

@@ -84,22 +84,16 @@ static int describe_mounts(struct view_desc *d)
 {
 	static char buf[VIEW_DESC_MAX];
 	struct span line, mnt, fstype;
-	size_t len = 0, pos = 0;
-	ssize_t n = 0;
-	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	size_t pos = 0;
+	ssize_t len = mounts_read_all("/proc/self/mountinfo", buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	if (len == sizeof(buf)) {
+	if (len == -E2BIG) {
 		d->over = true;	/* a host this large makes a view per launch */
 		return 0;
 	}
-	while (lex_line(buf, len, &pos, &line)) {
+	if (len < 0)
+		return (int)len;
+	while (lex_line(buf, (size_t)len, &pos, &line)) {
 		if (lex_mountinfo(line, &mnt, &fstype) &&
 		    (under_rundir(mnt) || (fstype.len == 4 && !memcmp(fstype.p, "nsfs", 4))))
 			continue;
@@ -169,15 +163,10 @@ static int put_netns_and_exe(struct view_desc *d)
 static void put_nsswitch(struct view_desc *d)
 {
 	char text[8192];
-	ssize_t n = -1;
-	int fd = open("/etc/nsswitch.conf", O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = mounts_read_all("/etc/nsswitch.conf", text, sizeof(text));
 
-	if (fd >= 0) {
-		n = read(fd, text, sizeof(text));
-		close(fd);
-	}
 	if (n < 0)
-		n = 0;
+		n = 0;	/* as mounts_resolver renders it then */
 	view_put(d, &n, sizeof(n));
 	view_put(d, text, (size_t)n);
 }
@@ -242,38 +231,53 @@ static int view_dir(bool make)
 	return rundir_open_private(VIEW_DIR);
 }
 
-/* Enter the pinned view if its description is d's and it is young enough.
- * The pin is opened first and the description read after: it must name
- * that very namespace, so that a pin swapped meanwhile is never taken for
- * the one described. 0, or -errno. */
-static int try_enter(int dfd, const char *name, const struct view_desc *d)
+/* Open the pin dfd/name and its description, and check the description's
+ * head: it names that very pinned namespace (the pin is opened first, so
+ * that one swapped meanwhile is never taken for the one described) and is
+ * younger than WGRUN_VIEW_MAX_AGE_S. 0 with both descriptors (the
+ * description's read past its head), or -errno with none. */
+static int open_described(int dfd, const char *name, int *pfd, int *infd)
 {
 	struct view_head head;
 	struct stat pin, in;
 	char inname[80];
+	int r = -ESTALE;
+
+	*infd = -1;
+	if (snprintf(inname, sizeof(inname), "%s.in", name) >= (int)sizeof(inname))
+		return -ENAMETOOLONG;
+	if ((*pfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -errno;
+	*infd = openat(dfd, inname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (*infd >= 0 && fstat(*pfd, &pin) == 0 && fstat(*infd, &in) == 0 && S_ISREG(in.st_mode) &&
+	    in.st_uid == 0 && read(*infd, &head, sizeof(head)) == (ssize_t)sizeof(head) &&
+	    !memcmp(head.magic, view_magic, sizeof(view_magic)) && head.ns_dev == pin.st_dev &&
+	    head.ns_ino == pin.st_ino && boottime_ns() - head.made_ns <= WGRUN_VIEW_MAX_AGE_S * 1000000000ULL)
+		return 0;
+	if (*infd >= 0)
+		close(*infd);
+	close(*pfd);
+	*pfd = *infd = -1;
+	return r;
+}
+
+/* Enter the pinned view if it is young and its description is d's.
+ * 0, or -errno. */
+static int try_enter(int dfd, const char *name, const struct view_desc *d)
+{
 	size_t len = 0;
 	ssize_t n = 0;
-	int pfd, fd, r = -ESTALE;
+	int pfd, fd, r;
 
-	pfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
-	snprintf(inname, sizeof(inname), "%s.in", name);
-	fd = openat(dfd, inname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(pfd, &pin) < 0 || fstat(fd, &in) < 0 || !S_ISREG(in.st_mode) || in.st_uid != 0 ||
-	    read(fd, &head, sizeof(head)) != (ssize_t)sizeof(head))
-		goto out;
+	if ((r = open_described(dfd, name, &pfd, &fd)) < 0)
+		return r;
 	while (len < sizeof(then.buf) && (n = read(fd, then.buf + len, sizeof(then.buf) - len)) > 0)
 		len += (size_t)n;
-	if (n < 0 || memcmp(head.magic, view_magic, sizeof(view_magic)) || head.ns_dev != pin.st_dev ||
-	    head.ns_ino != pin.st_ino || boottime_ns() - head.made_ns > WGRUN_VIEW_MAX_AGE_S * 1000000000ULL ||
-	    len != d->len || memcmp(then.buf, d->buf, len))
-		goto out;
+	r = -ESTALE;
 	/* An unpinned placeholder is a plain file: setns says EINVAL. */
-	r = setns(pfd, CLONE_NEWNS) < 0 ? -errno : 0;
-out:
-	if (fd >= 0)
-		close(fd);
+	if (n >= 0 && len == d->len && !memcmp(then.buf, d->buf, len))
+		r = setns(pfd, CLONE_NEWNS) < 0 ? -errno : 0;
+	close(fd);
 	close(pfd);
 	return r;
 }
@@ -459,25 +463,13 @@ void view_forget(const char *tunnel)
 /* Is the pin at dfd/name young, and described by its own description? */
 static bool pin_young(int dfd, const char *name)
 {
-	struct view_head head;
-	struct stat pin;
-	char in[80];
-	bool young = false;
 	int pfd, fd;
 
-	if (snprintf(in, sizeof(in), "%s.in", name) >= (int)sizeof(in))
+	if (open_described(dfd, name, &pfd, &fd) < 0)
 		return false;
-	pfd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	fd = openat(dfd, in, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd >= 0 && fd >= 0 && fstat(pfd, &pin) == 0 &&
-	    read(fd, &head, sizeof(head)) == (ssize_t)sizeof(head) && head.ns_dev == pin.st_dev &&
-	    head.ns_ino == pin.st_ino && boottime_ns() - head.made_ns <= WGRUN_VIEW_MAX_AGE_S * 1000000000ULL)
-		young = true;
-	if (fd >= 0)
-		close(fd);
-	if (pfd >= 0)
-		close(pfd);
-	return young;
+	close(fd);
+	close(pfd);
+	return true;
 }
 
 void view_expire(void)
